@@ -1,0 +1,81 @@
+"""The store protocol every backend implements, and the event shape it records.
+
+Two implementations (SQLite, the embedded default; Redis, production) pass one
+contract test suite (tests/store/test_contract.py). Nothing on the request hot path
+waits on a store: events reach it in batches through the EventBuffer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Protocol, runtime_checkable
+
+import msgspec
+
+__all__ = ["Event", "Store", "StoreUnavailable"]
+
+
+class StoreUnavailable(Exception):
+    """The backend cannot be reached; callers spool and retry instead of failing."""
+
+
+class Event(msgspec.Struct, frozen=True):
+    """One thing that happened to one recipient, counted under (scope, bucket, metric).
+
+    scope: what the counters belong to, e.g. an experiment key ("bf-2026-subject").
+    bucket: the sub-division counted separately, e.g. a variant key ("B").
+    metric: "exposure", "delivered", "open", "click", "conversion", ...
+    unique: when true, only the first event of this (scope, metric, recipient_id) counts
+        towards the counters (unique openers, unique clickers); later ones are ignored.
+    event_id: when set, a second event with the same id (a replayed webhook) is ignored.
+    value: an amount summed with the count (revenue in XPF); sum and sum of squares kept.
+    ts: seconds since the epoch, UTC.
+    """
+
+    scope: str
+    bucket: str
+    metric: str
+    recipient_id: str
+    ts: float
+    value: float = 0.0
+    unique: bool = True
+    event_id: str | None = None
+
+
+@runtime_checkable
+class Store(Protocol):
+    """Persistence for counters, documents and unsubscribes."""
+
+    async def ping(self) -> None:
+        """Raise StoreUnavailable when the backend cannot be reached."""
+
+    async def close(self) -> None: ...
+
+    async def record(self, events: Sequence[Event]) -> int:
+        """Record a batch atomically per event; update counters; return how many counted."""
+
+    async def counters(self, scope: str) -> dict[str, dict[str, dict[str, float]]]:
+        """Counters of one scope: {bucket: {metric: {"count", "sum", "sumsq"}}}.
+
+        Kept up to date as events arrive (never recounted), so reading is O(buckets).
+        """
+
+    async def put_document(self, kind: str, key: str, document: Mapping[str, Any]) -> None:
+        """Create or replace a JSON document (experiment definitions, decisions, ...)."""
+
+    async def get_document(self, kind: str, key: str) -> dict[str, Any] | None: ...
+
+    async def list_documents(self, kind: str) -> list[dict[str, Any]]:
+        """Every document of a kind, ordered by key."""
+
+    async def delete_document(self, kind: str, key: str) -> bool: ...
+
+    async def append_log(self, kind: str, key: str, entry: Mapping[str, Any]) -> None:
+        """Append an entry to an ordered log (bandit weight history, audit trail)."""
+
+    async def read_log(self, kind: str, key: str) -> list[dict[str, Any]]:
+        """Entries of a log, oldest first."""
+
+    async def unsubscribe(self, recipient_id: str, list_id: str, ts: float) -> None: ...
+
+    async def is_unsubscribed(self, recipient_id: str, list_id: str) -> bool: ...
