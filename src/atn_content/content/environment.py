@@ -1,0 +1,100 @@
+"""The sandboxed Jinja environments recipients are rendered in, one pair per locale.
+
+HTML is autoescaped; the text part, subject and preheader are not (they are text, and the
+subject goes into a header). Features (countdown, recommendations, link tracking) reach
+templates through a TemplateHelpers registry filled at start-up, so the engine imports none
+of them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+from urllib.parse import quote
+
+from jinja2 import ChainableUndefined
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+__all__ = ["CONTEXT_NAMES", "Environments", "TemplateHelpers", "TranslationSource"]
+
+#: Variables every render puts in the template context.
+CONTEXT_NAMES = frozenset(
+    {
+        "recipient", "profile", "locale", "variant", "template", "subject", "preheader",
+        "unsubscribe_url", "preferences_url", "today", "now",
+    }
+)
+
+
+class _Translations(Protocol):
+    def gettext(self, message: str) -> str: ...
+    def ngettext(self, singular: str, plural: str, n: int) -> str: ...
+
+
+class TranslationSource(Protocol):
+    def translations(self, locale: str) -> Any: ...
+
+
+@dataclass
+class TemplateHelpers:
+    """Filters and global functions that features register for templates."""
+
+    filters: dict[str, Callable[..., Any]] = field(default_factory=dict)
+    functions: dict[str, Any] = field(default_factory=dict)
+    installers: list[Callable[[ImmutableSandboxedEnvironment], None]] = field(
+        default_factory=list
+    )
+
+    def add_filter(self, name: str, fn: Callable[..., Any]) -> None:
+        self.filters[name] = fn
+
+    def add_function(self, name: str, fn: Any) -> None:
+        self.functions[name] = fn
+
+    def add_installer(self, install: Callable[[ImmutableSandboxedEnvironment], None]) -> None:
+        """For features that configure an environment as a whole (e.g. i18n filters)."""
+        self.installers.append(install)
+
+
+def _urlencode_component(value: Any) -> str:
+    return quote(str(value), safe="")
+
+
+class Environments:
+    def __init__(self, catalogs: TranslationSource, helpers: TemplateHelpers) -> None:
+        self._catalogs = catalogs
+        self._helpers = helpers
+        self._envs: dict[tuple[str, bool], ImmutableSandboxedEnvironment] = {}
+
+    def html(self, locale: str) -> ImmutableSandboxedEnvironment:
+        return self._get(locale, autoescape=True)
+
+    def text(self, locale: str) -> ImmutableSandboxedEnvironment:
+        return self._get(locale, autoescape=False)
+
+    def _get(self, locale: str, autoescape: bool) -> ImmutableSandboxedEnvironment:
+        key = (locale, autoescape)
+        env = self._envs.get(key)
+        if env is None:
+            env = self._envs[key] = self._build(locale, autoescape)
+        return env
+
+    def _build(self, locale: str, autoescape: bool) -> ImmutableSandboxedEnvironment:
+        env = ImmutableSandboxedEnvironment(
+            autoescape=autoescape,
+            undefined=ChainableUndefined,
+            extensions=["jinja2.ext.i18n"],
+            keep_trailing_newline=True,
+            auto_reload=False,
+            cache_size=0,
+        )
+        env.install_gettext_translations(  # type: ignore[attr-defined]
+            self._catalogs.translations(locale), newstyle=True
+        )
+        env.filters["urlencode_component"] = _urlencode_component
+        for install in self._helpers.installers:
+            install(env)
+        env.filters.update(self._helpers.filters)
+        env.globals.update(self._helpers.functions)
+        return env

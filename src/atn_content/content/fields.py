@@ -1,0 +1,161 @@
+"""Recipient fields a template declares, and checking one recipient against them.
+
+Policy (better than printing blanks): a missing required field is an error naming it; a
+missing optional field takes its declared default and is reported in `fallbacks`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from atn_content.content.errors import FieldProblem, RecipientError
+
+__all__ = ["FIELD_TYPES", "FieldSpec", "parse_fields", "validate_recipient"]
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def _is_str(v: Any) -> bool:
+    return isinstance(v, str)
+
+
+def _is_int(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool)
+
+
+def _is_str_list(v: Any) -> bool:
+    return isinstance(v, list) and all(isinstance(x, str) for x in v)
+
+
+def _is_date(v: Any) -> bool:
+    if not isinstance(v, str):
+        return False
+    try:
+        dt.date.fromisoformat(v)
+    except ValueError:
+        return False
+    return True
+
+
+def _is_datetime(v: Any) -> bool:
+    if not isinstance(v, str):
+        return False
+    try:
+        dt.datetime.fromisoformat(v)
+    except ValueError:
+        return False
+    return True
+
+
+#: Declarable field types, with the check a value must pass and how to name it in errors.
+FIELD_TYPES: dict[str, tuple[Any, str]] = {
+    "str": (_is_str, "a string"),
+    "email": (lambda v: isinstance(v, str) and bool(_EMAIL.match(v)), "an email address"),
+    "int": (_is_int, "an integer"),
+    "number": (_is_number, "a number"),
+    "bool": (lambda v: isinstance(v, bool), "true or false"),
+    "list[str]": (_is_str_list, "a list of strings"),
+    "list": (lambda v: isinstance(v, list), "a list"),
+    "dict": (lambda v: isinstance(v, dict), "an object"),
+    "date": (_is_date, "an ISO 8601 date (YYYY-MM-DD)"),
+    "datetime": (_is_datetime, "an ISO 8601 date-time"),
+}
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    name: str
+    type: str
+    required: bool
+    default: Any = None
+    description: str = ""
+
+    def as_schema(self) -> dict[str, Any]:
+        schema: dict[str, Any] = {"type": self.type, "required": self.required}
+        if not self.required:
+            schema["default"] = self.default
+        if self.description:
+            schema["description"] = self.description
+        return schema
+
+
+def parse_fields(raw: Mapping[str, Any], file: str) -> dict[str, FieldSpec]:
+    """Read `[fields.NAME]` tables; a field without a default is required.
+
+    `id` is always required (unsubscribe links and experiment allocation need it).
+    Raises ValueError with a message naming the field on a bad declaration.
+    """
+    specs: dict[str, FieldSpec] = {"id": FieldSpec("id", "str", required=True)}
+    for name, decl in raw.items():
+        if not isinstance(decl, Mapping):
+            raise ValueError(f"fields.{name} must be a table such as {{ type = \"str\" }}")
+        type_ = decl.get("type", "str")
+        if type_ not in FIELD_TYPES:
+            raise ValueError(
+                f"fields.{name}: unknown type {type_!r}; use one of {', '.join(FIELD_TYPES)}"
+            )
+        has_default = "default" in decl
+        required = bool(decl.get("required", not has_default))
+        default = decl.get("default")
+        if has_default and not required and not FIELD_TYPES[type_][0](default):
+            raise ValueError(f"fields.{name}: default {default!r} is not {FIELD_TYPES[type_][1]}")
+        specs[name] = FieldSpec(name, type_, required, default, str(decl.get("description", "")))
+    return specs
+
+
+def validate_recipient(
+    recipient: Mapping[str, Any], fields: Mapping[str, FieldSpec]
+) -> tuple[dict[str, Any], list[str]]:
+    """Return the recipient with defaults applied and the names of fields that fell back.
+
+    Undeclared fields pass through untouched. Every problem is reported at once.
+    """
+    values = dict(recipient)
+    fallbacks: list[str] = []
+    problems: list[FieldProblem] = []
+    for spec in fields.values():
+        value = values.get(spec.name)
+        if value is None:
+            if spec.required:
+                problems.append(FieldProblem(f"recipient.{spec.name}", "is required"))
+            else:
+                values[spec.name] = _copy_default(spec.default)
+                fallbacks.append(spec.name)
+            continue
+        if spec.name == "id" and _is_int(value):
+            values["id"] = str(value)
+            continue
+        check, expected = FIELD_TYPES[spec.type]
+        if not check(value):
+            problems.append(
+                FieldProblem(
+                    f"recipient.{spec.name}", f"must be {expected}, got {_describe(value)}"
+                )
+            )
+    if problems:
+        raise RecipientError(problems)
+    return values, fallbacks
+
+
+def _copy_default(default: Any) -> Any:
+    if isinstance(default, list | dict):
+        return type(default)(default)
+    return default
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, str):
+        return f"the string {value[:40]!r}"
+    return {int: "an integer", float: "a number", list: "a list", dict: "an object"}.get(
+        type(value), type(value).__name__
+    )

@@ -1,0 +1,226 @@
+"""Templates and blocks on disk: front matter, block assembly and content-hash versions.
+
+A template file is TOML front matter between two `+++` lines, then MJML + Jinja. Blocks
+are pulled in with `{% include "name.mjml" %}` (resolved in blocks/) and spliced into the
+source at load time, so MJML sees one document. A line map keeps every assembled line's
+origin, so errors point at the block file and line where they are.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from atn_content.content.errors import TemplateError, TemplateProblem, UnknownTemplate
+from atn_content.content.fields import FieldSpec, parse_fields
+
+__all__ = ["Library", "SourceLine", "TemplateSource"]
+
+_INCLUDE = re.compile(r"\{%-?\s*include\s+([\"'])([^\"']+)\1\s*-?%\}")
+_FRONT_DELIMITER = "+++"
+#: Deepest block-inside-block nesting accepted before assuming a cycle.
+_MAX_DEPTH = 8
+
+
+@dataclass(frozen=True)
+class SourceLine:
+    file: str
+    line: int
+
+
+@dataclass(frozen=True)
+class TemplateSource:
+    """One template, assembled with its blocks, ready to compile."""
+
+    name: str
+    file: str
+    version: str
+    meta: dict[str, Any]
+    fields: dict[str, FieldSpec]
+    body: str
+    line_map: tuple[SourceLine, ...]
+    blocks: tuple[str, ...]
+    files: tuple[str, ...] = field(default=())
+
+    @property
+    def subject(self) -> str:
+        return str(self.meta.get("subject", ""))
+
+    @property
+    def preheader(self) -> str:
+        return str(self.meta.get("preheader", ""))
+
+    @property
+    def list_id(self) -> str:
+        return str(self.meta.get("list", "newsletter"))
+
+    def origin(self, assembled_line: int | None) -> tuple[str, int | None]:
+        """Map a 1-based line of the assembled body to (file, line)."""
+        if assembled_line is None or not 1 <= assembled_line <= len(self.line_map):
+            return self.file, None
+        where = self.line_map[assembled_line - 1]
+        return where.file, where.line
+
+
+class Library:
+    """The templates/ and blocks/ folders under a content root, reloaded when files change."""
+
+    def __init__(self, root: Path, check_interval: float = 1.0) -> None:
+        self.root = root
+        self.templates_dir = root / "templates"
+        self.blocks_dir = root / "blocks"
+        self._check_interval = check_interval
+        self._checked_at = 0.0
+        self._stamps: dict[Path, tuple[float, int]] = {}
+        self._sources: dict[str, TemplateSource] = {}
+        self._errors: dict[str, TemplateError] = {}
+        self.refresh()
+
+    def names(self) -> list[str]:
+        return sorted(set(self._sources) | set(self._errors))
+
+    def get(self, name: str) -> TemplateSource:
+        self.refresh_if_stale()
+        if name in self._errors:
+            raise self._errors[name]
+        try:
+            return self._sources[name]
+        except KeyError:
+            raise UnknownTemplate(name, self.names()) from None
+
+    def refresh_if_stale(self) -> None:
+        """Re-read changed files at most once per check interval (cheap: a stat per file)."""
+        now = time.monotonic()
+        if now - self._checked_at >= self._check_interval:
+            self.refresh()
+
+    def refresh(self) -> None:
+        self._checked_at = time.monotonic()
+        stamps = {p: _stamp(p) for p in self._watched_files()}
+        if stamps == self._stamps:
+            return
+        self._stamps = stamps
+        sources: dict[str, TemplateSource] = {}
+        errors: dict[str, TemplateError] = {}
+        for path in sorted(self.templates_dir.glob("*.mjml")):
+            try:
+                sources[path.stem] = self._load(path)
+            except TemplateError as exc:
+                errors[path.stem] = exc
+        self._sources, self._errors = sources, errors
+
+    def _watched_files(self) -> list[Path]:
+        return sorted(self.templates_dir.glob("*.mjml")) + sorted(self.blocks_dir.glob("*.mjml"))
+
+    def _relative(self, path: Path) -> str:
+        try:
+            return str(path.relative_to(self.root))
+        except ValueError:
+            return str(path)
+
+    def _load(self, path: Path) -> TemplateSource:
+        file = self._relative(path)
+        text = path.read_text(encoding="utf-8")
+        meta, body, body_start = _split_front_matter(text, file)
+        try:
+            fields = parse_fields(meta.pop("fields", {}), file)
+        except ValueError as exc:
+            raise TemplateError([TemplateProblem(file, 1, str(exc))]) from None
+        lines: list[str] = []
+        line_map: list[SourceLine] = []
+        blocks: list[str] = []
+        self._assemble(body, file, body_start, lines, line_map, blocks, depth=0)
+        assembled = "".join(lines)
+        digest = hashlib.sha256(text.encode())
+        for block in blocks:
+            digest.update((self.blocks_dir / block).read_bytes())
+        return TemplateSource(
+            name=path.stem,
+            file=file,
+            version=digest.hexdigest()[:12],
+            meta=meta,
+            fields=fields,
+            body=assembled,
+            line_map=tuple(line_map),
+            blocks=tuple(dict.fromkeys(blocks)),
+        )
+
+    def _assemble(
+        self,
+        text: str,
+        file: str,
+        first_line: int,
+        out: list[str],
+        line_map: list[SourceLine],
+        blocks: list[str],
+        depth: int,
+    ) -> None:
+        """Splice included blocks into `out`, recording each output line's origin."""
+        for offset, line in enumerate(text.splitlines(keepends=True)):
+            lineno = first_line + offset
+            cursor = 0
+            for match in _INCLUDE.finditer(line):
+                _emit(line[cursor : match.start()], SourceLine(file, lineno), out, line_map)
+                block = match.group(2)
+                block_path = self.blocks_dir / block
+                if not block_path.is_file() or block_path.parent != self.blocks_dir:
+                    raise TemplateError(
+                        [TemplateProblem(file, lineno, f"unknown block {block!r}: "
+                                         f"no file blocks/{block}")]
+                    )
+                if depth >= _MAX_DEPTH:
+                    raise TemplateError(
+                        [TemplateProblem(file, lineno, f"blocks nested deeper than {_MAX_DEPTH}"
+                                         f" levels at {block!r}: is a block including itself?")]
+                    )
+                blocks.append(block)
+                block_text = block_path.read_text(encoding="utf-8")
+                self._assemble(block_text, f"blocks/{block}", 1, out, line_map, blocks, depth + 1)
+                cursor = match.end()
+            _emit(line[cursor:], SourceLine(file, lineno), out, line_map)
+
+
+def _emit(piece: str, where: SourceLine, out: list[str], line_map: list[SourceLine]) -> None:
+    """Append text to the assembled output, extending the line map for each line begun."""
+    if not piece:
+        return
+    if not out or out[-1].endswith("\n"):
+        line_map.append(where)
+    out.append(piece)
+    line_map.extend(where for _ in range(piece[:-1].count("\n")))
+
+
+def _split_front_matter(text: str, file: str) -> tuple[dict[str, Any], str, int]:
+    lines = text.splitlines(keepends=True)
+    if not lines or lines[0].strip() != _FRONT_DELIMITER:
+        raise TemplateError(
+            [TemplateProblem(file, 1, "a template starts with TOML front matter between "
+                             "two '+++' lines (subject, preheader, fields)")]
+        )
+    for index in range(1, len(lines)):
+        if lines[index].strip() == _FRONT_DELIMITER:
+            front = "".join(lines[1:index])
+            try:
+                meta = tomllib.loads(front)
+            except tomllib.TOMLDecodeError as exc:
+                line = _toml_error_line(str(exc))
+                raise TemplateError(
+                    [TemplateProblem(file, line + 1 if line else 1, f"front matter: {exc}")]
+                ) from None
+            return meta, "".join(lines[index + 1 :]), index + 2
+    raise TemplateError([TemplateProblem(file, 1, "front matter has no closing '+++' line")])
+
+
+def _toml_error_line(message: str) -> int | None:
+    found = re.search(r"line (\d+)", message)
+    return int(found.group(1)) if found else None
+
+
+def _stamp(path: Path) -> tuple[float, int]:
+    stat = path.stat()
+    return stat.st_mtime, stat.st_size

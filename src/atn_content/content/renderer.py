@@ -1,0 +1,161 @@
+"""Render one recipient's email from the compiled-template cache.
+
+Compilation happens once per (name, version, locale, variant, catalog version); a changed
+template or catalog gives a new key, an unchanged one is never recompiled.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import OrderedDict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import jinja2
+
+from atn_content.content.compiler import CompiledTemplate, compile_template
+from atn_content.content.environment import Environments, TemplateHelpers
+from atn_content.content.errors import (
+    FieldProblem,
+    RecipientError,
+    RenderError,
+    TemplateError,
+    UnknownLocale,
+)
+from atn_content.content.fields import validate_recipient
+from atn_content.content.library import Library
+from atn_content.content.plaintext import tidy_text
+from atn_content.content.profile import derive_profile
+from atn_content.content.unsubscribe import UnsubscribeLinks
+
+__all__ = ["DEFAULT_TIMEZONE", "RenderedEmail", "Renderer"]
+
+DEFAULT_TIMEZONE = "Pacific/Tahiti"
+#: Compiled templates kept in memory (templates x locales x variants in use).
+_CACHE_SIZE = 512
+_LINE_BREAKS = re.compile(r"\s*[\r\n]+\s*")
+
+
+@dataclass(frozen=True)
+class RenderedEmail:
+    subject: str
+    preheader: str
+    html: str
+    text: str
+    headers: dict[str, str]
+    template: str
+    template_version: str
+    locale: str
+    variant: str | None
+    fallbacks: list[str] = field(default_factory=list)
+
+
+class Renderer:
+    def __init__(
+        self,
+        library: Library,
+        catalogs: Any,
+        unsubscribe: UnsubscribeLinks,
+        helpers: TemplateHelpers | None = None,
+    ) -> None:
+        self.library = library
+        self.catalogs = catalogs
+        self.unsubscribe = unsubscribe
+        self.envs = Environments(catalogs, helpers or TemplateHelpers())
+        self._cache: OrderedDict[tuple[Any, ...], CompiledTemplate | TemplateError] = (
+            OrderedDict()
+        )
+
+    @property
+    def locales(self) -> tuple[str, ...]:
+        return tuple(self.catalogs.locales)
+
+    def compiled(self, name: str, locale: str, variant: str | None = None) -> CompiledTemplate:
+        if locale not in self.locales:
+            raise UnknownLocale(locale, self.locales)
+        source = self.library.get(name)
+        key = (name, source.version, locale, variant, self.catalogs.version(locale))
+        entry = self._cache.get(key)
+        if entry is None:
+            try:
+                entry = compile_template(source, locale, variant, self.envs)
+            except TemplateError as exc:
+                entry = exc
+            self._cache[key] = entry
+            if len(self._cache) > _CACHE_SIZE:
+                self._cache.popitem(last=False)
+        if isinstance(entry, TemplateError):
+            raise entry
+        return entry
+
+    def render(
+        self,
+        name: str,
+        locale: str,
+        recipient: Mapping[str, Any],
+        variant: str | None = None,
+        now: dt.datetime | None = None,
+    ) -> RenderedEmail:
+        compiled = self.compiled(name, locale, variant)
+        source = self.library.get(name)
+        values, fallbacks = validate_recipient(recipient, source.fields)
+        now = now or dt.datetime.now(dt.UTC)
+        today = now.astimezone(_zone(values.get("timezone"))).date()
+        recipient_id = str(values["id"])
+        unsubscribe_url = self.unsubscribe.url(recipient_id, compiled.list_id)
+        context: dict[str, Any] = {
+            "recipient": values,
+            "profile": derive_profile(values, today),
+            "locale": locale,
+            "variant": variant,
+            "template": name,
+            "unsubscribe_url": unsubscribe_url,
+            "preferences_url": self.unsubscribe.preferences_url(recipient_id),
+            "today": today,
+            "now": now,
+        }
+        try:
+            subject = _one_line(compiled.subject.render(context))
+            preheader = _one_line(compiled.preheader.render(context))
+            context["subject"], context["preheader"] = subject, preheader
+            html = compiled.html.render(context)
+            text = tidy_text(compiled.text.render(context))
+        except (jinja2.TemplateError, ArithmeticError, TypeError, ValueError) as exc:
+            raise RenderError(source.file, f"{type(exc).__name__}: {exc}") from None
+        return RenderedEmail(
+            subject=subject,
+            preheader=preheader,
+            html=html,
+            text=text,
+            headers=self.unsubscribe.headers(unsubscribe_url),
+            template=name,
+            template_version=compiled.version,
+            locale=locale,
+            variant=variant,
+            fallbacks=fallbacks,
+        )
+
+
+def _one_line(text: str) -> str:
+    """Subjects and preheaders are single header-safe lines: no CR/LF injection."""
+    return _LINE_BREAKS.sub(" ", text).strip()
+
+
+_ZONES: dict[str, ZoneInfo] = {}
+
+
+def _zone(name: Any) -> ZoneInfo:
+    key = name if isinstance(name, str) and name else DEFAULT_TIMEZONE
+    zone = _ZONES.get(key)
+    if zone is None:
+        try:
+            zone = ZoneInfo(key)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise RecipientError(
+                [FieldProblem("recipient.timezone", f"unknown IANA time zone {key!r}")]
+            ) from None
+        _ZONES[key] = zone
+    return zone

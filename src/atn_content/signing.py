@@ -1,0 +1,51 @@
+"""HMAC-signed tokens for the public URLs (unsubscribe now; tracking and images later).
+
+These URLs are public by design: the signature, not an API key, proves we issued them.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+
+__all__ = ["Signer"]
+
+#: Bytes of HMAC-SHA256 kept: 128 bits is ample against forgery and keeps URLs short.
+_MAC_BYTES = 16
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unb64(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+class Signer:
+    def __init__(self, secret: bytes, purpose: str) -> None:
+        if len(secret) < 16:
+            raise ValueError("the signing secret must be at least 16 bytes")
+        # One key per purpose, so a token minted for one URL kind is worthless for another.
+        self._key = hmac.new(secret, purpose.encode(), hashlib.sha256).digest()
+
+    def sign(self, payload: str) -> str:
+        data = payload.encode()
+        mac = hmac.new(self._key, data, hashlib.sha256).digest()[:_MAC_BYTES]
+        return f"{_b64(data)}.{_b64(mac)}"
+
+    def unsign(self, token: str) -> str | None:
+        """The payload of a token we issued, or None for anything forged or mangled."""
+        data_part, _, mac_part = token.partition(".")
+        try:
+            data, mac = _unb64(data_part), _unb64(mac_part)
+        except (ValueError, TypeError):
+            return None
+        expected = hmac.new(self._key, data, hashlib.sha256).digest()[:_MAC_BYTES]
+        if not hmac.compare_digest(mac, expected):
+            return None
+        try:
+            return data.decode()
+        except UnicodeDecodeError:
+            return None
