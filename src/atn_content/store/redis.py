@@ -1,0 +1,193 @@
+"""Redis store: production backend shared by every API replica.
+
+Key layout (Redis Cluster friendly: each command or script touches one hash slot):
+    atn:{<scope>}:counters          hash "<bucket>|<metric>|count|sum|sumsq" -> number
+    atn:{<scope>}:eid               set of event ids already recorded for the scope
+    atn:{<scope>}:seen:<metric>     set of recipients already counted (unique events)
+    atn:{doc:<kind>}                hash key -> JSON document
+    atn:{log:<kind>}:<key>          list of JSON entries, oldest first
+    atn:{unsub:<recipient_id>}      hash list_id -> unsubscribe time
+A batch costs one Lua script call per scope (per chunk of events), all pipelined in
+one round trip; the script applies the rules event by event, so each event is atomic.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import AsyncIterator, Mapping, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+
+import msgspec
+import redis.asyncio as aioredis
+import redis.exceptions
+
+from atn_content.store.base import Event, StoreUnavailable
+
+__all__ = ["RedisStore"]
+
+# Events per script call: large enough to amortise the call, small enough that one
+# script never blocks the server for long.
+_CHUNK = 1000
+
+_UNAVAILABLE = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError)
+
+# KEYS[1] counters hash, KEYS[2] event-id set, KEYS[3..] seen sets (one per metric).
+# ARGV: per event bucket, metric, seen-key index (0 = not unique), recipient, value, id.
+_RECORD_LUA = """
+local acc, order, counted = {}, {}, 0
+for i = 1, #ARGV, 6 do
+  local ok = true
+  local eid = ARGV[i + 5]
+  if eid ~= '' then ok = redis.call('SADD', KEYS[2], eid) == 1 end
+  local seen = tonumber(ARGV[i + 2])
+  if ok and seen > 0 then ok = redis.call('SADD', KEYS[seen], ARGV[i + 3]) == 1 end
+  if ok then
+    local field = ARGV[i] .. '|' .. ARGV[i + 1] .. '|'
+    local a = acc[field]
+    if a == nil then
+      a = {0, 0, 0}
+      acc[field] = a
+      order[#order + 1] = field
+    end
+    local value = tonumber(ARGV[i + 4])
+    a[1] = a[1] + 1
+    a[2] = a[2] + value
+    a[3] = a[3] + value * value
+    counted = counted + 1
+  end
+end
+for _, field in ipairs(order) do
+  local a = acc[field]
+  redis.call('HINCRBY', KEYS[1], field .. 'count', a[1])
+  redis.call('HINCRBYFLOAT', KEYS[1], field .. 'sum', a[2])
+  redis.call('HINCRBYFLOAT', KEYS[1], field .. 'sumsq', a[3])
+end
+return counted
+"""
+
+
+def scope_key(scope: str, suffix: str) -> str:
+    """Key of one scope's structure; the {scope} hash tag keeps a scope in one slot."""
+    return f"atn:{{{scope}}}:{suffix}"
+
+
+class RedisStore:
+    """Store backed by Redis (redis-py asyncio, one connection pool)."""
+
+    def __init__(self, url: str, *, connect_timeout: float = 2.0, timeout: float = 10.0) -> None:
+        self.url = url
+        self._client: aioredis.Redis = aioredis.from_url(
+            url, socket_connect_timeout=connect_timeout, socket_timeout=timeout
+        )
+        self._record_script = self._client.register_script(_RECORD_LUA)
+
+    @asynccontextmanager
+    async def _available(self) -> AsyncIterator[None]:
+        try:
+            yield
+        except _UNAVAILABLE as exc:
+            raise StoreUnavailable(f"Redis at {self.url}: {exc}") from exc
+
+    async def ping(self) -> None:
+        async with self._available():
+            await self._client.ping()
+
+    async def close(self) -> None:
+        await self._client.aclose()
+
+    async def record(self, events: Sequence[Event]) -> int:
+        by_scope: dict[str, list[Event]] = {}
+        for event in events:
+            _check(event)
+            by_scope.setdefault(event.scope, []).append(event)
+        if not by_scope:
+            return 0
+        async with self._available():
+            pipe = self._client.pipeline(transaction=False)
+            for scope, scoped in by_scope.items():
+                for start in range(0, len(scoped), _CHUNK):
+                    keys, args = _script_call(scope, scoped[start : start + _CHUNK])
+                    await self._record_script(keys=keys, args=args, client=pipe)
+            results = await pipe.execute()
+        return sum(int(n) for n in results)
+
+    async def counters(self, scope: str) -> dict[str, dict[str, dict[str, float]]]:
+        async with self._available():
+            fields = await self._client.hgetall(scope_key(scope, "counters"))
+        result: dict[str, dict[str, dict[str, float]]] = {}
+        for raw_field, raw_value in fields.items():
+            field = raw_field if isinstance(raw_field, str) else raw_field.decode()
+            bucket, metric, stat = field.rsplit("|", 2)
+            stats = result.setdefault(bucket, {}).setdefault(
+                metric, {"count": 0, "sum": 0.0, "sumsq": 0.0}
+            )
+            stats[stat] = int(raw_value) if stat == "count" else float(raw_value)
+        return result
+
+    async def put_document(self, kind: str, key: str, document: Mapping[str, Any]) -> None:
+        async with self._available():
+            await self._client.hset(f"atn:{{doc:{kind}}}", key, msgspec.json.encode(document))
+
+    async def get_document(self, kind: str, key: str) -> dict[str, Any] | None:
+        async with self._available():
+            body = await self._client.hget(f"atn:{{doc:{kind}}}", key)
+        return None if body is None else _decode_object(body)
+
+    async def list_documents(self, kind: str) -> list[dict[str, Any]]:
+        async with self._available():
+            bodies = await self._client.hgetall(f"atn:{{doc:{kind}}}")
+        return [_decode_object(bodies[key]) for key in sorted(bodies)]
+
+    async def delete_document(self, kind: str, key: str) -> bool:
+        async with self._available():
+            deleted = await self._client.hdel(f"atn:{{doc:{kind}}}", key)
+        return int(deleted) > 0
+
+    async def append_log(self, kind: str, key: str, entry: Mapping[str, Any]) -> None:
+        async with self._available():
+            await self._client.rpush(f"atn:{{log:{kind}}}:{key}", msgspec.json.encode(entry))
+
+    async def read_log(self, kind: str, key: str) -> list[dict[str, Any]]:
+        async with self._available():
+            entries = await self._client.lrange(f"atn:{{log:{kind}}}:{key}", 0, -1)
+        return [_decode_object(entry) for entry in entries]
+
+    async def unsubscribe(self, recipient_id: str, list_id: str, ts: float) -> None:
+        async with self._available():
+            await self._client.hsetnx(f"atn:{{unsub:{recipient_id}}}", list_id, repr(ts))
+
+    async def is_unsubscribed(self, recipient_id: str, list_id: str) -> bool:
+        async with self._available():
+            found = await self._client.hexists(f"atn:{{unsub:{recipient_id}}}", list_id)
+        return bool(found)
+
+
+def _check(event: Event) -> None:
+    """Reject what the key layout cannot hold, before anything is written."""
+    if not event.scope:
+        raise ValueError("event scope must not be empty")
+    if "|" in event.metric:
+        raise ValueError(f"metric {event.metric!r} must not contain '|'")
+    if not math.isfinite(event.value):
+        raise ValueError(f"event value must be finite, got {event.value!r}")
+
+
+def _script_call(scope: str, events: Sequence[Event]) -> tuple[list[str], list[str]]:
+    keys = [scope_key(scope, "counters"), scope_key(scope, "eid")]
+    seen_index: dict[str, int] = {}
+    args: list[str] = []
+    for e in events:
+        index = 0
+        if e.unique:
+            index = seen_index.get(e.metric, 0)
+            if not index:
+                keys.append(scope_key(scope, f"seen:{e.metric}"))
+                index = seen_index[e.metric] = len(keys)
+        args += (e.bucket, e.metric, str(index), e.recipient_id, repr(e.value), e.event_id or "")
+    return keys, args
+
+
+def _decode_object(body: bytes | str) -> dict[str, Any]:
+    value: dict[str, Any] = msgspec.json.decode(body, type=dict[str, Any])
+    return value

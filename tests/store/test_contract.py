@@ -1,0 +1,184 @@
+"""One behaviour suite, run against every Store implementation (see conftest `store`)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+import redis.asyncio as aioredis
+from redis.crc import key_slot
+
+from atn_content.store import Event, Store
+from atn_content.store.redis import RedisStore
+
+T0 = 1_795_000_000.0
+
+
+def ev(
+    recipient: str,
+    metric: str = "open",
+    bucket: str = "A",
+    scope: str = "bf-2026-subject",
+    value: float = 0.0,
+    unique: bool = True,
+    event_id: str | None = None,
+) -> Event:
+    return Event(scope, bucket, metric, recipient, T0, value, unique, event_id)
+
+
+def stats(count: int, total: float = 0.0, total_sq: float = 0.0) -> dict[str, object]:
+    return {"count": count, "sum": pytest.approx(total), "sumsq": pytest.approx(total_sq)}
+
+
+async def test_empty_scope_has_no_counters(store: Store) -> None:
+    await store.ping()
+    assert await store.record([]) == 0
+    assert await store.counters("nothing-here") == {}
+
+
+async def test_counters_keep_count_sum_and_sum_of_squares(store: Store) -> None:
+    revenue = [120_000.0, 85_500.5, 0.0, 240_000.0]
+    events = [ev(f"r{i}", "conversion", value=v, unique=False) for i, v in enumerate(revenue)]
+    assert await store.record(events) == 4
+    assert await store.counters("bf-2026-subject") == {
+        "A": {"conversion": stats(4, sum(revenue), sum(v * v for v in revenue))}
+    }
+
+
+async def test_counters_are_kept_per_bucket_and_metric(store: Store) -> None:
+    await store.record(
+        [ev("r1", "delivered"), ev("r1", "open"), ev("r2", "delivered", "B"), ev("r3", "open", "B")]
+    )
+    await store.record([ev("r4", "open", "B"), ev("x", scope="other-scope")])
+    assert await store.counters("bf-2026-subject") == {
+        "A": {"delivered": stats(1), "open": stats(1)},
+        "B": {"delivered": stats(1), "open": stats(2)},
+    }
+    assert await store.counters("other-scope") == {"A": {"open": stats(1)}}
+
+
+async def test_unique_events_count_once_per_recipient_and_metric(store: Store) -> None:
+    first = [ev("r1"), ev("r1"), ev("r2"), ev("r1", "click")]
+    assert await store.record(first) == 3
+    assert await store.record([ev("r1"), ev("r2"), ev("r3")]) == 1
+    # Not unique: every repeat counts, and does not claim the recipient.
+    assert await store.record([ev("r9", unique=False), ev("r9", unique=False)]) == 2
+    assert await store.record([ev("r9")]) == 1
+    assert await store.counters("bf-2026-subject") == {"A": {"open": stats(6), "click": stats(1)}}
+
+
+async def test_uniqueness_is_per_scope(store: Store) -> None:
+    await store.record([ev("r1", scope="s1"), ev("r1", scope="s2")])
+    assert (await store.counters("s1"))["A"]["open"]["count"] == 1
+    assert (await store.counters("s2"))["A"]["open"]["count"] == 1
+
+
+async def test_repeated_event_id_is_ignored(store: Store) -> None:
+    hook = ev("r1", "click", unique=False, value=5.0, event_id="sg-123")
+    assert await store.record([hook, hook]) == 1
+    assert await store.record([hook]) == 0
+    other = ev("r1", "click", unique=False, value=5.0, event_id="sg-124")
+    assert await store.record([other]) == 1
+    assert await store.counters("bf-2026-subject") == {"A": {"click": stats(2, 10.0, 50.0)}}
+
+
+async def test_duplicate_event_id_does_not_claim_the_unique_recipient(store: Store) -> None:
+    # Dropped as a replay first, so r2's own open still counts.
+    await store.record([ev("r1", event_id="e1")])
+    assert await store.record([ev("r2", event_id="e1"), ev("r2", event_id="e2")]) == 1
+    assert (await store.counters("bf-2026-subject"))["A"]["open"]["count"] == 2
+
+
+async def test_documents_crud_and_ordering(store: Store) -> None:
+    assert await store.get_document("experiment", "missing") is None
+    await store.put_document("experiment", "b-test", {"key": "b-test", "variants": ["A", "B"]})
+    await store.put_document("experiment", "a-test", {"key": "a-test", "n": 1})
+    await store.put_document("decision", "a-test", {"winner": "B"})
+    await store.put_document("experiment", "a-test", {"key": "a-test", "n": 2, "é": "Tahiti"})
+    assert await store.get_document("experiment", "a-test") == {
+        "key": "a-test",
+        "n": 2,
+        "é": "Tahiti",
+    }
+    assert [d["key"] for d in await store.list_documents("experiment")] == ["a-test", "b-test"]
+    assert await store.delete_document("experiment", "a-test") is True
+    assert await store.delete_document("experiment", "a-test") is False
+    assert await store.list_documents("experiment") == [{"key": "b-test", "variants": ["A", "B"]}]
+    assert await store.list_documents("decision") == [{"winner": "B"}]
+
+
+async def test_logs_keep_append_order(store: Store) -> None:
+    for i in range(5):
+        await store.append_log("bandit", "bf-2026", {"step": i, "weights": [0.5, 0.5]})
+    await store.append_log("bandit", "other", {"step": 99})
+    assert [e["step"] for e in await store.read_log("bandit", "bf-2026")] == [0, 1, 2, 3, 4]
+    assert await store.read_log("audit", "bf-2026") == []
+
+
+async def test_unsubscribes_are_per_list(store: Store) -> None:
+    assert await store.is_unsubscribed("r1", "newsletter") is False
+    await store.unsubscribe("r1", "newsletter", T0)
+    await store.unsubscribe("r1", "newsletter", T0 + 60)
+    assert await store.is_unsubscribed("r1", "newsletter") is True
+    assert await store.is_unsubscribed("r1", "promotions") is False
+    assert await store.is_unsubscribed("r2", "newsletter") is False
+
+
+async def test_concurrent_record_calls_count_each_unique_recipient_once(store: Store) -> None:
+    # 8 writers, overlapping recipients and event ids: totals must not depend on interleaving.
+    batches = [
+        [ev(f"r{k}", event_id=f"open-r{k}") for k in ((w * 50 + i) % 300 for i in range(100))]
+        + [ev(f"r{i}", "click", unique=False, value=1.5) for i in range(25)]
+        for w in range(8)
+    ]
+    counted = await asyncio.gather(*(store.record(b) for b in batches))
+    assert sum(counted) == 300 + 8 * 25
+    assert await store.counters("bf-2026-subject") == {
+        "A": {"open": stats(300), "click": stats(200, 300.0, 450.0)}
+    }
+
+
+async def test_large_batch_totals(store: Store) -> None:
+    n = 20_000
+    events = [
+        ev(f"r{i % 15_000}", ("open", "click")[i % 2], "AB"[i % 3 % 2], value=float(i % 7))
+        for i in range(n)
+    ]
+    assert await store.record(events) == len({(e.metric, e.recipient_id) for e in events})
+    expected: dict[str, dict[str, dict[str, float]]] = {}
+    seen: set[tuple[str, str]] = set()
+    for e in events:
+        if (e.metric, e.recipient_id) in seen:
+            continue
+        seen.add((e.metric, e.recipient_id))
+        s = expected.setdefault(e.bucket, {}).setdefault(
+            e.metric, {"count": 0, "sum": 0.0, "sumsq": 0.0}
+        )
+        s["count"] += 1
+        s["sum"] += e.value
+        s["sumsq"] += e.value * e.value
+    assert await store.counters("bf-2026-subject") == expected
+
+
+async def test_redis_keys_of_one_scope_share_a_hash_slot(redis_url: str) -> None:
+    store = RedisStore(redis_url)
+    scopes = ["bf-2026-subject", "summer:sale", "ja-launch"]
+    await store.record(
+        [
+            ev(f"r{i}", m, scope=s, event_id=f"{s}-{m}-{i}")
+            for s in scopes
+            for m in ("open", "click")
+            for i in range(3)
+        ]
+    )
+    await store.put_document("experiment", "bf", {"k": 1})
+    await store.append_log("bandit", "bf", {"k": 1})
+    await store.close()
+    async with aioredis.Redis.from_url(redis_url) as client:
+        keys = [k.decode() async for k in client.scan_iter("atn:*")]
+    for scope in scopes:
+        own = [k for k in keys if k.startswith(f"atn:{{{scope}}}:")]
+        assert len(own) == 4  # counters, eid, seen:open, seen:click
+        assert len({key_slot(k.encode()) for k in own}) == 1
+    assert "atn:{doc:experiment}" in keys
+    assert "atn:{log:bandit}:bf" in keys
