@@ -1,0 +1,93 @@
+"""Gettext catalogs (locales/<lang>/LC_MESSAGES/messages.po), compiled in memory.
+
+Catalogs are compiled from the .po files in memory at start-up, so no .mo file is ever
+committed or stale. The engine installs `translations(locale)` into its Jinja environment
+with new-style gettext (Jinja fills and escapes the placeholders). Each locale's version
+is a hash of its .po text: the compile cache keys on it, so an edited translation gives a
+new compiled template.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from io import BytesIO
+from pathlib import Path
+
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.support import Translations
+
+from atn_content.content.errors import UnknownLocale
+
+__all__ = [
+    "DOMAIN",
+    "LOCALES",
+    "Catalogs",
+]
+
+#: Gettext domain of every catalog.
+DOMAIN = "messages"
+#: The locales the service ships; each must have a complete catalog.
+LOCALES: tuple[str, ...] = ("fr", "en", "ja")
+
+
+def _po_path(locales_dir: Path, locale: str) -> Path:
+    return locales_dir / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+def _compile(po_text: bytes, locale: str) -> Translations:
+    """Parse a .po file and compile it to gettext translations; fuzzy entries are dropped."""
+    catalog = read_po(BytesIO(po_text), locale=locale, domain=DOMAIN, abort_invalid=True)
+    buffer = BytesIO()
+    write_mo(buffer, catalog, use_fuzzy=False)
+    buffer.seek(0)
+    return Translations(fp=buffer, domain=DOMAIN)
+
+
+@dataclass(frozen=True)
+class Catalogs:
+    """Compiled translations of every locale found under a locales directory."""
+
+    _translations: Mapping[str, Translations]
+    _versions: Mapping[str, str]
+
+    @classmethod
+    def load(cls, locales_dir: Path) -> Catalogs:
+        """Read and compile locales_dir/<lang>/LC_MESSAGES/messages.po for every <lang>."""
+        if not locales_dir.is_dir():
+            raise FileNotFoundError(f"locales directory not found: {locales_dir}")
+        translations: dict[str, Translations] = {}
+        versions: dict[str, str] = {}
+        for lang_dir in sorted(p for p in locales_dir.iterdir() if p.is_dir()):
+            po_file = _po_path(locales_dir, lang_dir.name)
+            if not po_file.is_file():
+                continue
+            po_text = po_file.read_bytes()
+            try:
+                translations[lang_dir.name] = _compile(po_text, lang_dir.name)
+            except Exception as exc:
+                raise ValueError(f"{po_file}: cannot read catalog: {exc}") from exc
+            versions[lang_dir.name] = hashlib.sha256(po_text).hexdigest()[:12]
+        return cls(translations, versions)
+
+    @property
+    def locales(self) -> tuple[str, ...]:
+        return tuple(self._translations)
+
+    def __contains__(self, locale: object) -> bool:
+        return locale in self._translations
+
+    def translations(self, locale: str) -> Translations:
+        try:
+            return self._translations[locale]
+        except KeyError:
+            raise UnknownLocale(locale, self.locales) from None
+
+    def version(self, locale: str) -> str:
+        """12 hex chars of the sha256 of the locale's .po file."""
+        try:
+            return self._versions[locale]
+        except KeyError:
+            raise UnknownLocale(locale, self.locales) from None
