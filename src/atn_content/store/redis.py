@@ -21,6 +21,8 @@ from typing import Any
 import msgspec
 import redis.asyncio as aioredis
 import redis.exceptions
+from redis.asyncio.retry import Retry
+from redis.backoff import ExponentialWithJitterBackoff
 
 from atn_content.store.base import Event, StoreUnavailable
 
@@ -77,8 +79,10 @@ class RedisStore:
 
     def __init__(self, url: str, *, connect_timeout: float = 2.0, timeout: float = 10.0) -> None:
         self.url = url
+        # Few, short retries: an outage should reach the EventBuffer's spool quickly.
+        retry = Retry(ExponentialWithJitterBackoff(base=0.01, cap=0.2), retries=2)
         self._client: aioredis.Redis = aioredis.from_url(
-            url, socket_connect_timeout=connect_timeout, socket_timeout=timeout
+            url, socket_connect_timeout=connect_timeout, socket_timeout=timeout, retry=retry
         )
         self._record_script = self._client.register_script(_RECORD_LUA)
 
@@ -103,8 +107,7 @@ class RedisStore:
             by_scope.setdefault(event.scope, []).append(event)
         if not by_scope:
             return 0
-        async with self._available():
-            pipe = self._client.pipeline(transaction=False)
+        async with self._available(), self._client.pipeline(transaction=False) as pipe:
             for scope, scoped in by_scope.items():
                 for start in range(0, len(scoped), _CHUNK):
                     keys, args = _script_call(scope, scoped[start : start + _CHUNK])
