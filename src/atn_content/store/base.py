@@ -28,6 +28,7 @@ class Event(msgspec.Struct, frozen=True):
     unique: when true, only the first event of this (scope, metric, recipient_id) counts
         towards the counters (unique openers, unique clickers); later ones are ignored.
     event_id: when set, a second event with the same id (a replayed webhook) is ignored.
+        Ids are remembered per scope; an empty string means no id.
     value: an amount summed with the count (revenue in XPF); sum and sum of squares kept.
     ts: seconds since the epoch, UTC.
     """
@@ -52,7 +53,13 @@ class Store(Protocol):
     async def close(self) -> None: ...
 
     async def record(self, events: Sequence[Event]) -> int:
-        """Record a batch atomically per event; update counters; return how many counted."""
+        """Record a batch atomically per event; update counters; return how many counted.
+
+        The result equals applying the events one by one in batch order: an event whose
+        event_id was seen is dropped first (and claims nothing); then a unique event whose
+        (scope, metric, recipient_id) was already counted is dropped. Events with
+        unique=False always count and do not claim the recipient for later unique ones.
+        """
 
     async def counters(self, scope: str) -> dict[str, dict[str, dict[str, float]]]:
         """Counters of one scope: {bucket: {metric: {"count", "sum", "sumsq"}}}.
