@@ -1,0 +1,113 @@
+"""Sample size and minimum detectable effect for comparing two rates, and the sentence the
+launch screen shows ("with 20 % of 48,000 recipients ... you can detect ...").
+
+Formulas are the normal approximation for a two-sided, pooled two-proportion z-test (the
+test in ``stats.two_proportion_test``); ``simulate.power_by_simulation`` checks them.
+With more than one variant the planning alpha is divided by the number of comparisons,
+matching the first (strictest) step of the Holm correction applied at analysis.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from scipy import optimize
+from scipy import stats as sps
+
+__all__ = [
+    "REALISTIC_LIFT",
+    "describe_power",
+    "minimum_detectable_lift",
+    "power_two_proportions",
+    "sample_size",
+]
+
+REALISTIC_LIFT = 1.0
+"""Above this relative lift (doubling the rate) the launch sentence says the test is too small."""
+
+
+def power_two_proportions(
+    n_control: float, n_variant: float, baseline: float, relative_lift: float, alpha: float = 0.05
+) -> float:
+    """Probability that the two-sided pooled z-test rejects at the given true lift."""
+    p1 = baseline
+    p2 = baseline * (1 + relative_lift)
+    if not 0 < p1 < 1 or not 0 < p2 < 1:
+        raise ValueError(f"rates must lie in (0, 1): baseline {p1}, variant {p2}")
+    pooled = (n_control * p1 + n_variant * p2) / (n_control + n_variant)
+    se0 = math.sqrt(pooled * (1 - pooled) * (1 / n_control + 1 / n_variant))
+    se1 = math.sqrt(p1 * (1 - p1) / n_control + p2 * (1 - p2) / n_variant)
+    z_alpha = float(sps.norm.ppf(1 - alpha / 2))
+    delta = abs(p2 - p1)
+    return float(
+        sps.norm.cdf((delta - z_alpha * se0) / se1) + sps.norm.cdf((-delta - z_alpha * se0) / se1)
+    )
+
+
+def sample_size(
+    baseline: float,
+    relative_lift: float,
+    alpha: float = 0.05,
+    power: float = 0.8,
+    ratio: float = 1.0,
+) -> int:
+    """Control-arm size (each variant gets ``ratio`` times it) to reach ``power``."""
+    p1 = baseline
+    p2 = baseline * (1 + relative_lift)
+    pooled = (p1 + ratio * p2) / (1 + ratio)
+    z_a = float(sps.norm.ppf(1 - alpha / 2))
+    z_b = float(sps.norm.ppf(power))
+    spread = z_a * math.sqrt(pooled * (1 - pooled) * (1 + 1 / ratio)) + z_b * math.sqrt(
+        p1 * (1 - p1) + p2 * (1 - p2) / ratio
+    )
+    return math.ceil((spread / (p2 - p1)) ** 2)
+
+
+def minimum_detectable_lift(
+    n_control: float, n_variant: float, baseline: float, alpha: float = 0.05, power: float = 0.8
+) -> float:
+    """Smallest positive relative lift detected with probability ``power``."""
+    top = (1 - 1e-9) / baseline - 1
+
+    def gap(lift: float) -> float:
+        return power_two_proportions(n_control, n_variant, baseline, lift, alpha) - power
+
+    if gap(top) < 0:
+        return math.inf
+    return float(optimize.brentq(gap, 1e-9, top, xtol=1e-6))
+
+
+def describe_power(
+    list_size: int,
+    test_fraction: float,
+    baseline: float,
+    metric: str = "click rate",
+    weights: Sequence[float] = (0.5, 0.5),
+    alpha: float = 0.05,
+    power: float = 0.8,
+) -> str:
+    """The launch-time sentence for a test group of ``test_fraction`` of the list.
+
+    The first weight is the control's; the smallest variant arm sets the detectable lift.
+    """
+    tested = round(list_size * test_fraction)
+    total_weight = sum(weights)
+    n_control = tested * weights[0] / total_weight
+    n_variant = tested * min(weights[1:]) / total_weight
+    comparisons = len(weights) - 1
+    lift = minimum_detectable_lift(n_control, n_variant, baseline, alpha / comparisons, power)
+    if lift > REALISTIC_LIFT:
+        lift_text = f"no realistic lift (it would take more than {_pct(REALISTIC_LIFT)})"
+    else:
+        lift_text = f"a {_pct(lift)} relative lift"
+    return (
+        f"with {_pct(test_fraction)} of {list_size:,} recipients ({tested:,}, "
+        f"{len(weights)} variants) you can detect {lift_text} in {metric} "
+        f"(baseline {_pct(baseline, 1)}, {_pct(alpha)} significance, {_pct(power)} power)"
+    )
+
+
+def _pct(value: float, decimals: int = 0) -> str:
+    """French-style percentage with a space before the sign, as the marketers write it."""
+    return f"{value * 100:.{decimals}f} %"

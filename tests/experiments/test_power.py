@@ -1,0 +1,57 @@
+"""Sample size, minimum detectable effect, the launch sentence, and a power simulation."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from atn_content.experiments.power import (
+    describe_power,
+    minimum_detectable_lift,
+    power_two_proportions,
+    sample_size,
+)
+from atn_content.experiments.simulate import power_by_simulation
+
+
+def test_sample_size_close_to_published_calculators() -> None:
+    # Evan Miller's calculator: 3 % baseline, 15 % relative MDE, 80 % power, 5 % -> ~24,200.
+    assert sample_size(0.03, 0.15) == pytest.approx(24_200, rel=0.01)
+    # Classic textbook case: 10 % vs 12 %, 80 % power, 5 % two-sided -> 3,841 per arm.
+    assert sample_size(0.10, 0.20) == pytest.approx(3841, abs=5)
+
+
+def test_sample_size_and_mde_are_inverse() -> None:
+    n = sample_size(0.03, 0.15, power=0.8)
+    assert power_two_proportions(n, n, 0.03, 0.15) == pytest.approx(0.8, abs=1e-3)
+    assert minimum_detectable_lift(n, n, 0.03) == pytest.approx(0.15, rel=0.01)
+
+
+def test_unequal_allocation_needs_more_recipients() -> None:
+    even = sample_size(0.03, 0.2)
+    lopsided = sample_size(0.03, 0.2, ratio=0.25)
+    assert lopsided * 1.25 > even * 2
+
+
+@pytest.mark.parametrize(("baseline", "lift"), [(0.03, 0.15), (0.2, 0.05)])
+def test_power_simulation_agrees_with_formula(baseline: float, lift: float) -> None:
+    n = sample_size(baseline, lift, power=0.8)
+    simulated = power_by_simulation(n, baseline, lift, experiments=20_000, seed=9)
+    mc_error = math.sqrt(0.8 * 0.2 / 20_000)
+    assert abs(simulated - 0.8) < 3 * mc_error + 0.005
+
+
+def test_launch_sentence() -> None:
+    sentence = describe_power(48_000, 0.2, 0.03, "click rate", weights=(1, 1, 1))
+    lift = minimum_detectable_lift(3200, 3200, 0.03, alpha=0.025)
+    assert sentence == (
+        "with 20 % of 48,000 recipients (9,600, 3 variants) you can detect a "
+        f"{lift * 100:.0f} % relative lift in click rate "
+        "(baseline 3.0 %, 5 % significance, 80 % power)"
+    )
+    assert 0.4 < lift < 0.6
+
+
+def test_tiny_tests_say_no_realistic_lift() -> None:
+    assert "no realistic lift" in describe_power(200, 0.1, 0.001)
