@@ -71,7 +71,9 @@ class Finding:
 
 
 def _template_files(root: Path) -> list[Path]:
-    files = (p for p in root.rglob("*") if p.is_file())
+    """Files under the mapped top-level folders only (never a walk through .venv)."""
+    tops = sorted({pattern.split("/", 1)[0] for pattern, _ in METHOD_MAP})
+    files = (p for top in tops for p in (root / top).rglob("*") if p.is_file())
     rel = sorted(p.relative_to(root).as_posix() for p in files)
     return [root / r for r in rel if any(pathmatch(pattern, r) for pattern, _ in METHOD_MAP)]
 
