@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 
 from atn_content.store import Event, StoreUnavailable
@@ -163,5 +164,28 @@ async def test_replaying_a_spool_twice_counts_events_once(tmp_path: Path) -> Non
     await EventBuffer(store, tmp_path / "spool").stop()
     assert await store.counters(SCOPE) == {
         "A": {"click": {"count": 200, "sum": 400.0, "sumsq": 800.0}}
+    }
+    await store.close()
+
+
+async def test_refused_events_are_set_aside_without_losing_their_batch(
+    redis_url: str, tmp_path: Path
+) -> None:
+    store = RedisStore(redis_url)  # refuses a metric containing "|"
+    buffer = EventBuffer(store, tmp_path / "spool", batch_size=100)
+    for i in range(300):
+        buffer.add(conversion(i))
+        if i == 150:
+            buffer.add(Event(SCOPE, "A", "open|click", "r1", T0))
+    await buffer.flush()  # the refused batch goes to the spool, the others are recorded
+    assert buffer.spooled == 100
+    assert buffer.last_error is not None and "open|click" in buffer.last_error
+    await buffer.stop()  # the replay isolates the one bad event
+    assert buffer.health()["rejected"] == 1
+    assert buffer.spooled == 0
+    rejected = (tmp_path / "spool" / "rejected.ndjson").read_bytes().splitlines()
+    assert [msgspec.json.decode(line, type=Event).metric for line in rejected] == ["open|click"]
+    assert await store.counters(SCOPE) == {
+        b: {"conversion": s["conversion"]} for b, s in expected(300).items()
     }
     await store.close()

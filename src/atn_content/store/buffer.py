@@ -54,7 +54,7 @@ class EventBuffer:
         self.max_pending = max_pending
         self.spooled = 0  # events on disk awaiting replay
         self.flushed = 0  # events the store accepted (counted or deduplicated)
-        self.rejected = 0  # events the store refused for another reason (kept on disk)
+        self.rejected = 0  # events the store refused as invalid (in rejected.ndjson)
         self.last_error: str | None = None
         self._pending: deque[Event] = deque()
         self._file_lock = threading.Lock()
@@ -118,7 +118,14 @@ class EventBuffer:
                     batch = self._drain(self.batch_size)
                     try:
                         await self.store.record(batch)
-                    except BaseException:
+                    except Exception as exc:
+                        await self._spool_async(batch)
+                        if isinstance(exc, UNAVAILABLE):
+                            raise
+                        # Refused, not unreachable: the replay finds the bad events.
+                        self._note_error(exc)
+                        continue
+                    except asyncio.CancelledError:
                         await self._spool_async(batch)
                         raise
                     self.flushed += len(batch)
@@ -135,9 +142,12 @@ class EventBuffer:
             self._wake.clear()
             try:
                 await self.flush()
-            except Exception as exc:  # a batch the store refuses must not stop the task
-                self.last_error = f"{type(exc).__name__}: {exc}"
-                log.exception("event buffer flush failed")
+            except Exception as exc:  # e.g. the spool disk is full: keep trying
+                self._note_error(exc)
+
+    def _note_error(self, exc: BaseException) -> None:
+        self.last_error = f"{type(exc).__name__}: {exc}"
+        log.error("event buffer: %s", self.last_error)
 
     def _note_outage(self, exc: BaseException) -> None:
         self.last_error = f"{type(exc).__name__}: {exc}"
@@ -190,36 +200,52 @@ class EventBuffer:
                 lines = await asyncio.to_thread(_read_lines, f, self.batch_size)
                 if not lines:
                     break
-                batch = list(self._decode(lines, path))
                 try:
-                    await self.store.record(batch)
+                    await self._replay_batch(self._decode(lines, path))
                 except UNAVAILABLE:
                     await asyncio.to_thread(_keep_tail, path, start)
                     raise
-                except Exception:
-                    await asyncio.to_thread(self._reject, path, lines, f.tell())
-                    raise
-                self.flushed += len(batch)
                 self.spooled -= len(lines)
         path.unlink()
 
-    def _decode(self, lines: Iterable[bytes], path: Path) -> Iterable[Event]:
+    async def _replay_batch(self, pairs: list[tuple[bytes, Event]]) -> None:
+        try:
+            await self.store.record([event for _, event in pairs])
+            self.flushed += len(pairs)
+            return
+        except UNAVAILABLE:
+            raise
+        except Exception as exc:
+            self._note_error(exc)
+        refused: list[bytes] = []
+        for line, event in pairs:  # one by one, to set aside only what the store refuses
+            try:
+                await self.store.record([event])
+            except UNAVAILABLE:
+                raise
+            except Exception:
+                refused.append(line)
+            else:
+                self.flushed += 1
+        if refused:
+            await asyncio.to_thread(self._reject, refused)
+            self.rejected += len(refused)
+
+    def _decode(self, lines: Iterable[bytes], path: Path) -> list[tuple[bytes, Event]]:
+        pairs = []
         for line in lines:
             try:
-                yield self._decoder.decode(line)
+                pairs.append((line, self._decoder.decode(line)))
             except msgspec.DecodeError:  # a torn last line after a crash
                 log.warning("skipping unreadable spool line in %s", path)
+        return pairs
 
-    def _reject(self, path: Path, lines: Sequence[bytes], end: int) -> None:
-        """Set aside a batch the store refuses, so it cannot block every later replay."""
+    def _reject(self, lines: Sequence[bytes]) -> None:
+        """Keep refused events in rejected.ndjson for a human; never replayed again."""
         with open(self.spool_dir / "rejected.ndjson", "ab") as f:
             f.writelines(lines)
             f.flush()
             os.fsync(f.fileno())
-        _keep_tail(path, end)
-        self.rejected += len(lines)
-        self.spooled -= len(lines)
-        log.error("store refused %d spooled events from %s", len(lines), path)
 
 
 def _with_id(event: Event) -> Event:
