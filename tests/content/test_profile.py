@@ -88,6 +88,12 @@ def test_a_booking_alone_makes_a_customer() -> None:
     assert profile["rfm"]["segment"] == "lost"  # no dates at all: recency unknown scores 1
 
 
+def test_a_booking_date_alone_makes_a_new_customer() -> None:
+    profile = derive_profile({"id": "x", "booking": {"booking_date": "2026-11-25"}}, TODAY)
+    assert profile["is_customer"] is True
+    assert profile["rfm"]["segment"] == "new_customers"
+
+
 def test_years_since_first_flight_counts_full_years() -> None:
     def years(first: str) -> Any:
         return derive_profile({"id": "x", "first_flight_date": first}, TODAY)[

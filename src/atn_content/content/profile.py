@@ -29,6 +29,8 @@ _EMPTY: Mapping[str, Any] = {}
 
 def _count(value: Any) -> int:
     """A non-negative int from an int, integral float or digit string; else 0."""
+    if type(value) is int:
+        return value if value > 0 else 0
     if isinstance(value, bool):
         return 0
     if isinstance(value, int):
@@ -42,6 +44,11 @@ def _count(value: Any) -> int:
 
 def _date(value: Any) -> date | None:
     """A date from an ISO date or date-time string (its calendar date); else None."""
+    if type(value) is str and len(value) == 10:
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            return None
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
@@ -69,21 +76,10 @@ def _full_years(since: date | None, today: date) -> int | None:
     return today.year - since.year - before_anniversary
 
 
-def _rfm(recipient: Mapping[str, Any], today: date, is_customer: bool) -> dict[str, Any]:
-    booking = _mapping(recipient.get("booking"))
-    activity = [
-        d
-        for d in (
-            _date(recipient.get("last_flight_date")),
-            _date(recipient.get("last_booking_date")),
-            _date(booking.get("booking_date")),
-        )
-        if d is not None
-    ]
-    recency_days = _days_since(max(activity), today) if activity else None
+def _rfm(recency_days: int | None, flights: int, spend: int, is_customer: bool) -> dict[str, Any]:
     r = recency_score(recency_days)
-    f = frequency_score(_count(recipient.get("flights_12m")))
-    m = monetary_score(_count(recipient.get("spend_12m_xpf")))
+    f = frequency_score(flights)
+    m = monetary_score(spend)
     segment = segment_for(r, f, m) if is_customer else PROSPECT
     return {
         "r": r,
@@ -94,16 +90,6 @@ def _rfm(recipient: Mapping[str, Any], today: date, is_customer: bool) -> dict[s
         "segment_name": segment.name,
         "recency_days": recency_days,
     }
-
-
-def _is_customer(recipient: Mapping[str, Any]) -> bool:
-    """Has flown or booked with us: any flight or booking date, flight, spend or PNR."""
-    dates = ("last_flight_date", "first_flight_date", "last_booking_date")
-    if any(_date(recipient.get(key)) is not None for key in dates):
-        return True
-    if _count(recipient.get("flights_12m")) or _count(recipient.get("spend_12m_xpf")):
-        return True
-    return bool(_mapping(recipient.get("booking")).get("pnr"))
 
 
 def _loyalty(recipient: Mapping[str, Any]) -> dict[str, Any]:
@@ -142,14 +128,27 @@ def derive_profile(recipient: Mapping[str, Any], today: date) -> dict[str, Any]:
     `today` is the send date in the recipient's time zone; it is a parameter so that a
     render is reproducible.
     """
-    is_customer = _is_customer(recipient)
-    behaviour = _mapping(recipient.get("behaviour"))
-    score = lead_score({name: _count(behaviour.get(name)) for name in WEIGHTS})
+    get = recipient.get
+    booking = _mapping(get("booking"))
+    last_flight = _date(get("last_flight_date"))
+    first_flight = _date(get("first_flight_date"))
+    last_booking = _date(get("last_booking_date"))
+    booked = _date(booking.get("booking_date"))
+    flights = _count(get("flights_12m"))
+    spend = _count(get("spend_12m_xpf"))
+    # A customer has flown or booked with us; anyone else is a prospect, not a lost customer.
+    history = (last_flight, first_flight, last_booking, booked, flights, spend)
+    is_customer = any(history) or bool(booking.get("pnr"))
+    activity = [d for d in (last_flight, last_booking, booked) if d is not None]
+    behaviour = _mapping(get("behaviour"))
+    score = lead_score({k: _count(v) for k, v in behaviour.items() if k in WEIGHTS})
     return {
         "is_customer": is_customer,
-        "days_since_last_flight": _days_since(_date(recipient.get("last_flight_date")), today),
-        "years_since_first_flight": _full_years(_date(recipient.get("first_flight_date")), today),
-        "rfm": _rfm(recipient, today, is_customer),
+        "days_since_last_flight": _days_since(last_flight, today),
+        "years_since_first_flight": _full_years(first_flight, today),
+        "rfm": _rfm(
+            _days_since(max(activity), today) if activity else None, flights, spend, is_customer
+        ),
         "lead": {"score": score, "band": lead_band(score)},
         "loyalty": _loyalty(recipient),
     }
