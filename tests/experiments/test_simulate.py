@@ -24,6 +24,8 @@ def test_split_z_scores_counts_only_tested_arms() -> None:
 
 
 def test_report_runs_small() -> None:
-    lines = report(2000)
-    assert len(lines) == 6
-    assert lines[0].startswith("A/A") and "sequential_any_look=" in lines[0]
+    lines = report(2000, recipients=20_000)
+    assert len(lines) == 10
+    assert lines[0].startswith("split ids=20,000")
+    assert "in both tests=0" in lines[3]
+    assert lines[4].startswith("A/A") and "sequential_any_look=" in lines[4]

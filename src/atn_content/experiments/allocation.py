@@ -146,6 +146,7 @@ class Allocator:
     _table: tuple[int, ...] = field(init=False, repr=False)
     _ns_table: tuple[bool, ...] = field(init=False, repr=False)
     _seed_state: int = field(init=False, repr=False)
+    _ns_suffix: bytes | memoryview = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.hash_version not in (1, 2):
@@ -160,14 +161,19 @@ class Allocator:
         object.__setattr__(self, "_table", table)
         object.__setattr__(self, "_ns_table", ns_table)
         object.__setattr__(self, "_seed_state", _fnv_from(_OFFSET, _units(self.seed)))
+        suffix = _units("__" + ns.name) if ns is not None else b""
+        object.__setattr__(self, "_ns_suffix", suffix)
 
     def assign(self, recipient_id: str) -> int:
         """Arm index for one recipient (the per-request hot path)."""
         units = _units(recipient_id)
         prime, mask = _PRIME, _MASK
         if self.namespace is not None:
-            h = _fnv_from(_OFFSET, units)
-            h = _fnv_from(h, _units("__" + self.namespace.name))
+            h = _OFFSET
+            for unit in units:
+                h = ((h ^ unit) * prime) & mask
+            for unit in self._ns_suffix:
+                h = ((h ^ unit) * prime) & mask
             if not self._ns_table[h % 1000]:
                 return EXCLUDED
         if self.hash_version == 1:

@@ -21,6 +21,7 @@ __all__ = [
     "AAResult",
     "aa_simulation",
     "power_by_simulation",
+    "sequential_power",
     "split_z_scores",
     "z_test_p_values",
 ]
@@ -111,11 +112,48 @@ def power_by_simulation(
     return float((z_test_p_values(n, s_a, n, s_b.astype(np.float64)) < alpha).mean())
 
 
-def report(experiments: int) -> list[str]:
-    """The evidence report's lines: A/A error rates and power against the formula."""
+def sequential_power(
+    n_per_arm: int,
+    baseline: float,
+    relative_lift: float,
+    looks: int = 20,
+    alpha: float = 0.05,
+    experiments: int = 10_000,
+    seed: int = 3,
+) -> float:
+    """Share of experiments with a true lift that the sequential test flags at any of
+    ``looks`` evenly spaced looks (the price of being safe to peek)."""
+    rng = np.random.default_rng(seed)
+    batch = n_per_arm // looks
+    shape = (experiments, looks)
+    s_a = rng.binomial(batch, baseline, size=shape).cumsum(axis=1)
+    s_b = rng.binomial(batch, baseline * (1 + relative_lift), size=shape).cumsum(axis=1)
+    n = np.broadcast_to(batch * np.arange(1, looks + 1, dtype=np.float64), shape)
+    p = sequential_p_values(n, s_a, n, s_b, mixture_rho(alpha, 2 * batch * looks))
+    return float((p < alpha).any(axis=1).mean())
+
+
+def report(experiments: int, recipients: int = 1_000_000) -> list[str]:
+    """The evidence report's lines: splits, namespaces, A/A error rates, power."""
+    from atn_content.experiments.allocation import Allocator, Namespace
     from atn_content.experiments.power import power_two_proportions, sample_size
 
     lines = []
+    ids = [f"{i}.{i * 7919 % 104729}@atn.example" for i in range(recipients)]
+    for weights, fraction in (((0.5, 0.5), 1.0), ((1 / 3,) * 3, 1.0), ((0.5, 0.3, 0.2), 0.2)):
+        arms = Allocator("evidence", weights, fraction).assign_many(ids)
+        z = split_z_scores(arms, [w * fraction for w in weights])
+        lines.append(
+            f"split ids={len(ids):,} weights={[round(w, 3) for w in weights]} "
+            f"test_fraction={fraction}: z per arm={[round(v, 2) for v in z]} (limit 3.29)"
+        )
+    first = Allocator("ns-a", (0.5, 0.5), 1.0, Namespace("evidence", 0.0, 0.5)).assign_many(ids)
+    second = Allocator("ns-b", (0.5, 0.5), 1.0, Namespace("evidence", 0.5, 1.0)).assign_many(ids)
+    both = int(((first >= 0) & (second >= 0)).sum())
+    lines.append(
+        f"namespace ids={len(ids):,}: in both tests={both}, "
+        f"in first={float((first >= 0).mean()):.4f}, in second={float((second >= 0).mean()):.4f}"
+    )
     for batch, looks, baseline in ((500, 20, 0.03), (100, 50, 0.05), (2000, 10, 0.01)):
         aa = aa_simulation(experiments, batch, looks, baseline, seed=batch + looks)
         lines.append(
@@ -130,9 +168,11 @@ def report(experiments: int) -> list[str]:
         simulated = power_by_simulation(n, baseline, lift, experiments=experiments)
         formula = power_two_proportions(n, n, baseline, lift)
         error = math.sqrt(target * (1 - target) / experiments)
+        peeking = sequential_power(n, baseline, lift, 20, experiments=experiments)
         lines.append(
             f"power baseline={baseline:.0%} lift={lift:.0%} n/arm={n}: "
-            f"formula={formula:.4f} simulated={simulated:.4f} (MC error={error:.4f})"
+            f"formula={formula:.4f} simulated={simulated:.4f} (MC error={error:.4f}) "
+            f"sequential_20_looks={peeking:.4f}"
         )
     return lines
 
@@ -141,8 +181,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     """Print the evidence report's numbers (see docs/EXPERIMENTS-EVIDENCE.md)."""
     parser = argparse.ArgumentParser(description=main.__doc__)
     parser.add_argument("--experiments", type=int, default=100_000)
+    parser.add_argument("--recipients", type=int, default=1_000_000)
     args = parser.parse_args(argv)
-    for line in report(args.experiments):
+    for line in report(args.experiments, args.recipients):
         print(line)
 
 
