@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -13,18 +15,20 @@ from atn_content.content.profile import derive_profile
 TODAY = date(2026, 11, 26)
 
 
+FULL_RECIPIENT = {
+    "id": "r-1",
+    "locale": "en",
+    "last_flight_date": "2026-11-10",
+    "first_flight_date": "2019-12-01",
+    "flights_12m": 6,
+    "spend_12m_xpf": 2_400_000,
+    "behaviour": {"pricing_page": 1, "price_simulation": 1, "newsletter_click": 1, "cart": 0},
+    "loyalty": {"tier": "silver", "miles": 55_000, "miles_balance": 81_250},
+}
+
+
 def test_full_profile_shape_and_values() -> None:
-    recipient = {
-        "id": "r-1",
-        "locale": "en",
-        "last_flight_date": "2026-11-10",
-        "first_flight_date": "2019-12-01",
-        "flights_12m": 6,
-        "spend_12m_xpf": 2_400_000,
-        "behaviour": {"pricing_page": 1, "price_simulation": 1, "newsletter_click": 1, "cart": 0},
-        "loyalty": {"tier": "silver", "miles": 55_000, "miles_balance": 81_250},
-    }
-    assert derive_profile(recipient, TODAY) == {
+    assert derive_profile(FULL_RECIPIENT, TODAY) == {
         "is_customer": True,
         "days_since_last_flight": 16,
         "years_since_first_flight": 6,
@@ -171,3 +175,10 @@ def test_datetime_strings_count_by_their_calendar_date() -> None:
     profile = derive_profile(recipient, TODAY)
     assert profile["days_since_last_flight"] == 30
     assert profile["rfm"]["r"] == 4
+
+
+def test_the_example_in_docs_recipient_md_is_real_output() -> None:
+    doc = Path(__file__).resolve().parents[2] / "docs" / "RECIPIENT.md"
+    match = re.search(r"```json\n(.*?)\n```", doc.read_text(encoding="utf-8"), re.DOTALL)
+    assert match is not None
+    assert json.loads(match[1]) == derive_profile(FULL_RECIPIENT, TODAY)

@@ -154,6 +154,7 @@ def test_sample_derives_its_intended_segment(path: Path) -> None:
     data = _load(path)
     today = date.fromisoformat(data["sample"]["as_of"])
     profile = derive_profile(data, today)
+    assert json.loads(json.dumps(profile)) == profile
     segment, band = INTENDED[path.stem]
     assert (profile["rfm"]["segment"], profile["lead"]["band"]) == (segment, band)
     assert profile["is_customer"] is (segment != "prospect")
