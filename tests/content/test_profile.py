@@ -122,6 +122,7 @@ def test_years_since_first_flight_counts_full_years() -> None:
         float("inf"),
         "-5",
         "³",
+        "9" * 5000,
         True,
     ],
 )

@@ -28,7 +28,7 @@ _EMPTY: Mapping[str, Any] = {}
 
 
 def _count(value: Any) -> int:
-    """A non-negative int from an int, integral float or digit string; else 0."""
+    """A non-negative int from an int, a float (truncated) or a digit string; else 0."""
     if type(value) is int:
         return value if value > 0 else 0
     if isinstance(value, bool):
@@ -37,8 +37,9 @@ def _count(value: Any) -> int:
         return max(value, 0)
     if isinstance(value, float) and math.isfinite(value):
         return max(int(value), 0)
-    if isinstance(value, str) and value.strip().isascii() and value.strip().isdigit():
-        return int(value)
+    if isinstance(value, str) and len(value) < 20:
+        digits = value.strip()
+        return int(digits) if digits.isascii() and digits.isdigit() else 0
     return 0
 
 
