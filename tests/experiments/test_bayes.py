@@ -37,3 +37,8 @@ def test_results_are_deterministic_for_a_seed() -> None:
     counts = [(1000, 30), (1000, 33), (1000, 29)]
     names = ["A", "B", "C"]
     assert bayes_summary(names, counts, seed=3) == bayes_summary(names, counts, seed=3)
+
+
+def test_closed_form_refuses_non_integer_alpha() -> None:
+    with pytest.raises(ValueError, match="integer alpha"):
+        chance_to_beat((1.0, 1.0), (1.5, 1.0))

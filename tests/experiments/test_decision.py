@@ -75,3 +75,9 @@ def test_revenue_per_recipient_uses_welch() -> None:
         DecisionRule(metric="revenue_per_recipient", mode="sequential", tuning=8000),
     )
     assert sequential.comparisons[0].p_value >= decision.comparisons[0].p_value
+
+
+def test_fresh_experiment_without_recipients_is_inconclusive() -> None:
+    decision = decide(_arms(0, 0, n=0), (0.5, 0.5), DecisionRule(mode="sequential"))
+    assert decision.winner == "A"
+    assert not decision.conclusive and not decision.srm_blocked

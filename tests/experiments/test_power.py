@@ -9,10 +9,11 @@ import pytest
 from atn_content.experiments.power import (
     describe_power,
     minimum_detectable_lift,
+    power_sequential,
     power_two_proportions,
     sample_size,
 )
-from atn_content.experiments.simulate import power_by_simulation
+from atn_content.experiments.simulate import power_by_simulation, sequential_power
 
 
 def test_sample_size_close_to_published_calculators() -> None:
@@ -55,3 +56,23 @@ def test_launch_sentence() -> None:
 
 def test_tiny_tests_say_no_realistic_lift() -> None:
     assert "no realistic lift" in describe_power(200, 0.1, 0.001)
+
+
+def test_sequential_power_formula_agrees_with_final_look_simulation() -> None:
+    n = sample_size(0.03, 0.15)
+    formula = power_sequential(n, n, 0.03, 0.15)
+    final_look = sequential_power(n, 0.03, 0.15, looks=1, experiments=20_000, seed=4)
+    any_look = sequential_power(n, 0.03, 0.15, looks=20, experiments=20_000, seed=4)
+    mc_error = math.sqrt(formula * (1 - formula) / 20_000)
+    assert abs(final_look - formula) < 3 * mc_error + 0.005
+    assert any_look >= final_look - 3 * mc_error
+    assert formula < power_two_proportions(n, n, 0.03, 0.15)
+
+
+def test_sequential_launch_sentence_needs_a_bigger_lift() -> None:
+    fixed = minimum_detectable_lift(24_000, 24_000, 0.03)
+    sequential = minimum_detectable_lift(24_000, 24_000, 0.03, sequential=True)
+    assert sequential > fixed
+    sentence = describe_power(48_000, 1.0, 0.03, sequential=True)
+    assert sentence.endswith("80 % power, sequential test)")
+    assert f"{sequential * 100:.0f} % relative lift" in sentence

@@ -81,3 +81,8 @@ def test_sample_ratio_mismatch_blocks_and_says_why() -> None:
     assert "blocked" in check.message
     assert "'B'" in check.message or "'A'" in check.message
     assert "5,400" in check.message
+
+
+def test_empty_arms_give_no_evidence_instead_of_crashing() -> None:
+    assert two_proportion_test((0, 0), (10, 2)).p_value == 1.0
+    assert welch_test((1, 5.0, 25.0), (10, 50.0, 300.0)).p_value == 1.0

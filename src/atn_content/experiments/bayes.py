@@ -26,9 +26,12 @@ def beta_posteriors(counts: Sequence[tuple[int, int]]) -> list[tuple[float, floa
 
 
 def chance_to_beat(control: tuple[float, float], variant: tuple[float, float]) -> float:
-    """P(variant rate > control rate) for Beta posteriors with an integer alpha."""
+    """P(variant rate > control rate) for Beta posteriors; the variant's alpha must be an
+    integer (true with the uniform prior), the sum has that many terms."""
     a_a, b_a = control
     a_b, b_b = variant
+    if a_b != round(a_b):
+        raise ValueError(f"the closed form needs an integer alpha for the variant, got {a_b}")
     i = np.arange(round(a_b), dtype=np.float64)
     terms = betaln(a_a + i, b_a + b_b) - np.log(b_b + i) - betaln(1 + i, b_b) - betaln(a_a, b_a)
     return float(min(1.0, max(0.0, np.exp(logsumexp(terms)))))

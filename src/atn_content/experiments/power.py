@@ -2,7 +2,8 @@
 launch screen shows ("with 20 % of 48,000 recipients ... you can detect ...").
 
 Formulas are the normal approximation for a two-sided, pooled two-proportion z-test (the
-test in ``stats.two_proportion_test``); ``simulate.power_by_simulation`` checks them.
+test in ``stats.two_proportion_test``) and for the always-valid sequence of ``sequential``;
+``simulate.power_by_simulation`` and ``simulate.sequential_power`` check them.
 With more than one variant the planning alpha is divided by the number of comparisons,
 matching the first (strictest) step of the Holm correction applied at analysis.
 """
@@ -15,10 +16,13 @@ from collections.abc import Sequence
 from scipy import optimize
 from scipy import stats as sps
 
+from atn_content.experiments.sequential import mixture_rho
+
 __all__ = [
     "REALISTIC_LIFT",
     "describe_power",
     "minimum_detectable_lift",
+    "power_sequential",
     "power_two_proportions",
     "sample_size",
 ]
@@ -45,6 +49,32 @@ def power_two_proportions(
     )
 
 
+def power_sequential(
+    n_control: float,
+    n_variant: float,
+    baseline: float,
+    relative_lift: float,
+    alpha: float = 0.05,
+    tuning: float | None = None,
+) -> float:
+    """Probability that the always-valid confidence sequence excludes 0 at the planned
+    final sample (a lower bound on its power when someone also peeks earlier).
+
+    ``tuning`` defaults to the planned total, where the sequence is tightest.
+    """
+    p1 = baseline
+    p2 = baseline * (1 + relative_lift)
+    if not 0 < p1 < 1 or not 0 < p2 < 1:
+        raise ValueError(f"rates must lie in (0, 1): baseline {p1}, variant {p2}")
+    total = n_control + n_variant
+    rho = mixture_rho(alpha, total if tuning is None else tuning)
+    variance = p1 * (1 - p1) / n_control + p2 * (1 - p2) / n_variant
+    r2n = rho * rho * total
+    half = math.sqrt(variance * 2 * (r2n + 1) / r2n * math.log(math.sqrt(r2n + 1) / alpha))
+    delta, se = abs(p2 - p1), math.sqrt(variance)
+    return float(sps.norm.cdf((delta - half) / se) + sps.norm.cdf((-delta - half) / se))
+
+
 def sample_size(
     baseline: float,
     relative_lift: float,
@@ -65,13 +95,19 @@ def sample_size(
 
 
 def minimum_detectable_lift(
-    n_control: float, n_variant: float, baseline: float, alpha: float = 0.05, power: float = 0.8
+    n_control: float,
+    n_variant: float,
+    baseline: float,
+    alpha: float = 0.05,
+    power: float = 0.8,
+    sequential: bool = False,
 ) -> float:
     """Smallest positive relative lift detected with probability ``power``."""
     top = (1 - 1e-9) / baseline - 1
+    power_of = power_sequential if sequential else power_two_proportions
 
     def gap(lift: float) -> float:
-        return power_two_proportions(n_control, n_variant, baseline, lift, alpha) - power
+        return power_of(n_control, n_variant, baseline, lift, alpha) - power
 
     if gap(top) < 0:
         return math.inf
@@ -86,17 +122,21 @@ def describe_power(
     weights: Sequence[float] = (0.5, 0.5),
     alpha: float = 0.05,
     power: float = 0.8,
+    sequential: bool = False,
 ) -> str:
     """The launch-time sentence for a test group of ``test_fraction`` of the list.
 
     The first weight is the control's; the smallest variant arm sets the detectable lift.
+    ``sequential`` plans for the always-valid test (safe to peek, needs more recipients).
     """
     tested = round(list_size * test_fraction)
     total_weight = sum(weights)
     n_control = tested * weights[0] / total_weight
     n_variant = tested * min(weights[1:]) / total_weight
     comparisons = len(weights) - 1
-    lift = minimum_detectable_lift(n_control, n_variant, baseline, alpha / comparisons, power)
+    lift = minimum_detectable_lift(
+        n_control, n_variant, baseline, alpha / comparisons, power, sequential
+    )
     if lift > REALISTIC_LIFT:
         lift_text = f"no realistic lift (it would take more than {_pct(REALISTIC_LIFT)})"
     else:
@@ -104,7 +144,8 @@ def describe_power(
     return (
         f"with {_pct(test_fraction)} of {list_size:,} recipients ({tested:,}, "
         f"{len(weights)} variants) you can detect {lift_text} in {metric} "
-        f"(baseline {_pct(baseline, 1)}, {_pct(alpha)} significance, {_pct(power)} power)"
+        f"(baseline {_pct(baseline, 1)}, {_pct(alpha)} significance, {_pct(power)} power"
+        f"{', sequential test' if sequential else ''})"
     )
 
 

@@ -136,7 +136,11 @@ def sequential_power(
 def report(experiments: int, recipients: int = 1_000_000) -> list[str]:
     """The evidence report's lines: splits, namespaces, A/A error rates, power."""
     from atn_content.experiments.allocation import Allocator, Namespace
-    from atn_content.experiments.power import power_two_proportions, sample_size
+    from atn_content.experiments.power import (
+        power_sequential,
+        power_two_proportions,
+        sample_size,
+    )
 
     lines = []
     ids = [f"{i}.{i * 7919 % 104729}@atn.example" for i in range(recipients)]
@@ -172,6 +176,7 @@ def report(experiments: int, recipients: int = 1_000_000) -> list[str]:
         lines.append(
             f"power baseline={baseline:.0%} lift={lift:.0%} n/arm={n}: "
             f"formula={formula:.4f} simulated={simulated:.4f} (MC error={error:.4f}) "
+            f"sequential_final_look_formula={power_sequential(n, n, baseline, lift):.4f} "
             f"sequential_20_looks={peeking:.4f}"
         )
     return lines

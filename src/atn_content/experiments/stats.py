@@ -84,6 +84,8 @@ def two_proportion_test(
 ) -> Comparison:
     """Two-sided z-test (pooled variance) on (n, successes) pairs; unpooled interval."""
     (n_a, s_a), (n_b, s_b) = control, variant
+    if min(n_a, n_b) == 0:
+        return _no_evidence(name)
     p_a, p_b = s_a / n_a, s_b / n_b
     pooled = (s_a + s_b) / (n_a + n_b)
     se0 = math.sqrt(pooled * (1 - pooled) * (1 / n_a + 1 / n_b))
@@ -106,10 +108,11 @@ def welch_test(
 
     def moments(n: int, total: float, squares: float) -> tuple[float, float]:
         mean = total / n
-        var = max(0.0, (squares - n * mean * mean) / (n - 1)) if n > 1 else 0.0
-        return mean, var
+        return mean, max(0.0, (squares - n * mean * mean) / (n - 1))
 
     n_a, n_b = control[0], variant[0]
+    if min(n_a, n_b) < 2:
+        return _no_evidence(name)
     m_a, v_a = moments(*control)
     m_b, v_b = moments(*variant)
     q_a, q_b = v_a / n_a, v_b / n_b
@@ -117,13 +120,16 @@ def welch_test(
     diff = m_b - m_a
     if se == 0:
         return Comparison(name, diff, diff, diff, _lift(m_a, m_b), 0.0, 1.0, 1.0)
-    df = (q_a + q_b) ** 2 / (
-        (q_a**2 / (n_a - 1) if n_a > 1 else 0) + (q_b**2 / (n_b - 1) if n_b > 1 else 0)
-    )
+    df = (q_a + q_b) ** 2 / (q_a**2 / (n_a - 1) + q_b**2 / (n_b - 1))
     t = diff / se
     p_value = float(2 * sps.t.sf(abs(t), df))
     half = float(sps.t.ppf(0.5 + confidence / 2, df)) * se
     return Comparison(name, diff, diff - half, diff + half, _lift(m_a, m_b), t, p_value, p_value)
+
+
+def _no_evidence(name: str) -> Comparison:
+    """Result for arms too small to compare (no recipients yet)."""
+    return Comparison(name, 0.0, -math.inf, math.inf, 0.0, 0.0, 1.0, 1.0)
 
 
 def _lift(base: float, other: float) -> float:
