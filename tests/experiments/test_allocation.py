@@ -175,3 +175,6 @@ def test_normalise_weights_and_validation() -> None:
         normalise_weights([0, 0])
     with pytest.raises(ValueError):
         Allocator("x", (0.5, 0.5), hash_version=3)
+    with pytest.raises(ValueError, match="normalise_weights"):
+        Allocator("x", (2, 1, 1))
+    assert Allocator("x", tuple(normalise_weights([2, 1, 1]))).ranges[0] == (0.0, 0.5)

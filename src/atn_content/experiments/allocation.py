@@ -151,6 +151,9 @@ class Allocator:
     def __post_init__(self) -> None:
         if self.hash_version not in (1, 2):
             raise ValueError(f"unknown hash version {self.hash_version!r}")
+        if not self.weights or not 0.99 <= sum(self.weights) <= 1.01:
+            # GrowthBook would silently fall back to equal weights; refuse instead.
+            raise ValueError(f"weights must sum to 1 (see normalise_weights): {self.weights}")
         ranges = tuple(get_bucket_ranges(len(self.weights), self.test_fraction, self.weights))
         # The hash takes only 10,000 (v2) or 1,000 (v1) values: choose once per value.
         buckets = 10000 if self.hash_version == 2 else 1000
