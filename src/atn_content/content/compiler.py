@@ -49,11 +49,17 @@ class CompiledTemplate:
 
 
 def compile_template(
-    source: TemplateSource, locale: str, variant: str | None, envs: Environments
+    source: TemplateSource,
+    locale: str,
+    variant: str | None,
+    envs: Environments,
+    subject: str | None = None,
+    preheader: str | None = None,
 ) -> CompiledTemplate:
+    """Compile `source`; an experiment arm may override the subject and preheader."""
     html_env, text_env = envs.html(locale), envs.text(locale)
     _check_jinja(source, html_env)
-    direction = Locale.parse(locale).character_order == "right-to-left" and "rtl" or "ltr"
+    direction = (Locale.parse(locale).character_order == "right-to-left" and "rtl") or "ltr"
     body = _prepare_head(source.body, locale, direction)
     try:
         protected = protect(body)
@@ -82,8 +88,8 @@ def compile_template(
         list_id=source.list_id,
         html=html_env.from_string(html),
         text=text_env.from_string(text),
-        subject=_compile_line(text_env, source, "subject"),
-        preheader=_compile_line(text_env, source, "preheader"),
+        subject=_compile_line(text_env, source, "subject", subject),
+        preheader=_compile_line(text_env, source, "preheader", preheader),
         html_bytes=len(html.encode()),
     )
 
@@ -128,12 +134,15 @@ def _escape_literal_delimiters(text: str) -> str:
     return _LITERAL_DELIMITER.sub(lambda m: "{{ '{" + m.group(1) + "' }}", text)
 
 
-def _compile_line(env: jinja2.Environment, source: TemplateSource, key: str) -> jinja2.Template:
+def _compile_line(
+    env: jinja2.Environment, source: TemplateSource, key: str, override: str | None
+) -> jinja2.Template:
+    where = f"experiment variant {key}" if override is not None else f"front matter {key}"
     try:
-        return env.from_string(getattr(source, key))
+        return env.from_string(override if override is not None else getattr(source, key))
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(
-            [TemplateProblem(source.file, None, f"front matter {key}: {exc.message}")]
+            [TemplateProblem(source.file, None, f"{where}: {exc.message}")]
         ) from None
 
 
@@ -149,19 +158,22 @@ def _check_jinja(source: TemplateSource, env: jinja2.Environment) -> None:
     for name in sorted(jinja_meta.find_undeclared_variables(tree) - known):
         line = next((n.lineno for n in tree.find_all(nodes.Name) if n.name == name), None)
         problems.append(
-            TemplateProblem(*source.origin(line), f"unknown variable {name!r}; did you mean "
-                            f"recipient.{name}? (available: {', '.join(sorted(CONTEXT_NAMES))})")
+            TemplateProblem(
+                *source.origin(line),
+                f"unknown variable {name!r}; did you mean "
+                f"recipient.{name}? (available: {', '.join(sorted(CONTEXT_NAMES))})",
+            )
         )
     for getattr_node in tree.find_all(nodes.Getattr):
         target: Any = getattr_node.node
-        if isinstance(target, nodes.Name) and target.name == "recipient":
-            if getattr_node.attr not in source.fields:
-                problems.append(
-                    TemplateProblem(
-                        *source.origin(getattr_node.lineno),
-                        f"recipient.{getattr_node.attr} is not declared in the front matter "
-                        f"[fields]; declare it with a type (and a default if optional)",
-                    )
+        is_recipient = isinstance(target, nodes.Name) and target.name == "recipient"
+        if is_recipient and getattr_node.attr not in source.fields:
+            problems.append(
+                TemplateProblem(
+                    *source.origin(getattr_node.lineno),
+                    f"recipient.{getattr_node.attr} is not declared in the front matter "
+                    f"[fields]; declare it with a type (and a default if optional)",
                 )
+            )
     if problems:
         raise TemplateError(problems)

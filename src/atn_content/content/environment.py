@@ -21,8 +21,18 @@ __all__ = ["CONTEXT_NAMES", "Environments", "TemplateHelpers", "TranslationSourc
 #: Variables every render puts in the template context.
 CONTEXT_NAMES = frozenset(
     {
-        "recipient", "profile", "locale", "variant", "template", "subject", "preheader",
-        "unsubscribe_url", "preferences_url", "today", "now",
+        "recipient",
+        "profile",
+        "locale",
+        "variant",
+        "experiment",
+        "template",
+        "subject",
+        "preheader",
+        "unsubscribe_url",
+        "preferences_url",
+        "today",
+        "now",
     }
 )
 
@@ -42,9 +52,7 @@ class TemplateHelpers:
 
     filters: dict[str, Callable[..., Any]] = field(default_factory=dict)
     functions: dict[str, Any] = field(default_factory=dict)
-    installers: list[Callable[[ImmutableSandboxedEnvironment], None]] = field(
-        default_factory=list
-    )
+    installers: list[Callable[[ImmutableSandboxedEnvironment], None]] = field(default_factory=list)
 
     def add_filter(self, name: str, fn: Callable[..., Any]) -> None:
         self.filters[name] = fn

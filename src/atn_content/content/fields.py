@@ -96,7 +96,7 @@ def parse_fields(raw: Mapping[str, Any], file: str) -> dict[str, FieldSpec]:
     specs: dict[str, FieldSpec] = {"id": FieldSpec("id", "str", required=True)}
     for name, decl in raw.items():
         if not isinstance(decl, Mapping):
-            raise ValueError(f"fields.{name} must be a table such as {{ type = \"str\" }}")
+            raise ValueError(f'fields.{name} must be a table such as {{ type = "str" }}')
         type_ = decl.get("type", "str")
         if type_ not in FIELD_TYPES:
             raise ValueError(

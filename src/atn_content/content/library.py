@@ -170,13 +170,22 @@ class Library:
                 block_path = self.blocks_dir / block
                 if not block_path.is_file() or block_path.parent != self.blocks_dir:
                     raise TemplateError(
-                        [TemplateProblem(file, lineno, f"unknown block {block!r}: "
-                                         f"no file blocks/{block}")]
+                        [
+                            TemplateProblem(
+                                file, lineno, f"unknown block {block!r}: no file blocks/{block}"
+                            )
+                        ]
                     )
                 if depth >= _MAX_DEPTH:
                     raise TemplateError(
-                        [TemplateProblem(file, lineno, f"blocks nested deeper than {_MAX_DEPTH}"
-                                         f" levels at {block!r}: is a block including itself?")]
+                        [
+                            TemplateProblem(
+                                file,
+                                lineno,
+                                f"blocks nested deeper than {_MAX_DEPTH}"
+                                f" levels at {block!r}: is a block including itself?",
+                            )
+                        ]
                     )
                 blocks.append(block)
                 block_text = block_path.read_text(encoding="utf-8")
@@ -199,8 +208,14 @@ def _split_front_matter(text: str, file: str) -> tuple[dict[str, Any], str, int]
     lines = text.splitlines(keepends=True)
     if not lines or lines[0].strip() != _FRONT_DELIMITER:
         raise TemplateError(
-            [TemplateProblem(file, 1, "a template starts with TOML front matter between "
-                             "two '+++' lines (subject, preheader, fields)")]
+            [
+                TemplateProblem(
+                    file,
+                    1,
+                    "a template starts with TOML front matter between "
+                    "two '+++' lines (subject, preheader, fields)",
+                )
+            ]
         )
     for index in range(1, len(lines)):
         if lines[index].strip() == _FRONT_DELIMITER:

@@ -13,19 +13,64 @@ __all__ = ["KNOWN_TAGS", "check_mjml_structure"]
 
 #: Every tag MJML 4 defines.
 KNOWN_TAGS = frozenset(
-    """mjml mj-head mj-body mj-attributes mj-all mj-class mj-breakpoint mj-font
-    mj-html-attributes mj-html-attribute mj-selector mj-preview mj-style mj-title
-    mj-accordion mj-accordion-element mj-accordion-title mj-accordion-text mj-button
-    mj-carousel mj-carousel-image mj-column mj-divider mj-group mj-hero mj-image mj-navbar
-    mj-navbar-link mj-raw mj-section mj-social mj-social-element mj-spacer mj-table mj-text
-    mj-wrapper mj-include""".split()
+    [
+        "mjml",
+        "mj-head",
+        "mj-body",
+        "mj-attributes",
+        "mj-all",
+        "mj-class",
+        "mj-breakpoint",
+        "mj-font",
+        "mj-html-attributes",
+        "mj-html-attribute",
+        "mj-selector",
+        "mj-preview",
+        "mj-style",
+        "mj-title",
+        "mj-accordion",
+        "mj-accordion-element",
+        "mj-accordion-title",
+        "mj-accordion-text",
+        "mj-button",
+        "mj-carousel",
+        "mj-carousel-image",
+        "mj-column",
+        "mj-divider",
+        "mj-group",
+        "mj-hero",
+        "mj-image",
+        "mj-navbar",
+        "mj-navbar-link",
+        "mj-raw",
+        "mj-section",
+        "mj-social",
+        "mj-social-element",
+        "mj-spacer",
+        "mj-table",
+        "mj-text",
+        "mj-wrapper",
+        "mj-include",
+    ]
 )
 _TAG = re.compile(r"<(/?)(mjml|mj-[a-z-]+)\b((?:[^>\"']|\"[^\"]*\"|'[^']*')*?)(/?)>")
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 #: Inside these, content is raw HTML; nested mj-* tags are not tracked.
-_RAW_CONTENT = frozenset({"mj-text", "mj-button", "mj-table", "mj-raw", "mj-style",
-                          "mj-title", "mj-preview", "mj-navbar-link", "mj-social-element",
-                          "mj-accordion-title", "mj-accordion-text"})
+_RAW_CONTENT = frozenset(
+    {
+        "mj-text",
+        "mj-button",
+        "mj-table",
+        "mj-raw",
+        "mj-style",
+        "mj-title",
+        "mj-preview",
+        "mj-navbar-link",
+        "mj-social-element",
+        "mj-accordion-title",
+        "mj-accordion-text",
+    }
+)
 
 
 def check_mjml_structure(text: str) -> list[tuple[int, str]]:

@@ -15,11 +15,46 @@ from atn_content.content.protect import COMMENT_TOKEN
 __all__ = ["html_to_text", "tidy_text"]
 
 _BLOCK = {
-    "address", "article", "blockquote", "br", "div", "footer", "h1", "h2", "h3", "h4", "h5",
-    "h6", "header", "hr", "li", "ol", "p", "section", "table", "tbody", "td", "th", "tr", "ul",
+    "address",
+    "article",
+    "blockquote",
+    "br",
+    "div",
+    "footer",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "header",
+    "hr",
+    "li",
+    "ol",
+    "p",
+    "section",
+    "table",
+    "tbody",
+    "td",
+    "th",
+    "tr",
+    "ul",
 }
 _SKIP = {"head", "style", "script", "title", "template"}
-_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
+_VOID = {
+    "area",
+    "base",
+    "br",
+    "col",
+    "embed",
+    "hr",
+    "img",
+    "input",
+    "link",
+    "meta",
+    "source",
+    "wbr",
+}
 _HIDDEN = re.compile(r"display\s*:\s*none|mso-hide\s*:\s*all", re.IGNORECASE)
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0\u200c\u034f]+")
 _BLANK_LINES = re.compile(r"\n\s*\n(\s*\n)+")

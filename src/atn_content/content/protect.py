@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["Protected", "ProtectionError", "protect", "restore", "COMMENT_TOKEN", "TEXT_TOKEN"]
+__all__ = ["COMMENT_TOKEN", "TEXT_TOKEN", "Protected", "ProtectionError", "protect", "restore"]
 
 _JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
 #: Token standing for a statement between elements; an HTML comment survives MRML there.

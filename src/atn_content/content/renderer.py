@@ -26,17 +26,36 @@ from atn_content.content.errors import (
     UnknownLocale,
 )
 from atn_content.content.fields import validate_recipient
+from atn_content.content.formatting import DEFAULT_TIMEZONE
 from atn_content.content.library import Library
 from atn_content.content.plaintext import tidy_text
 from atn_content.content.profile import derive_profile
 from atn_content.content.unsubscribe import UnsubscribeLinks
 
-__all__ = ["DEFAULT_TIMEZONE", "RenderedEmail", "Renderer"]
+__all__ = ["RenderedEmail", "Renderer", "Variant"]
 
-DEFAULT_TIMEZONE = "Pacific/Tahiti"
 #: Compiled templates kept in memory (templates x locales x variants in use).
 _CACHE_SIZE = 512
 _LINE_BREAKS = re.compile(r"\s*[\r\n]+\s*")
+
+
+@dataclass(frozen=True)
+class Variant:
+    """What an experiment arm changes: its key, subject/preheader overrides, parameters.
+
+    Overrides are Jinja like the front matter's; `params` reach templates as `experiment`
+    (e.g. experiment.cta_text, experiment.cta_color). A whole-template test simply renders
+    another template name.
+    """
+
+    key: str
+    subject: str | None = None
+    preheader: str | None = None
+    params: tuple[tuple[str, Any], ...] = ()
+
+    @property
+    def fingerprint(self) -> tuple[Any, ...]:
+        return (self.key, self.subject, self.preheader, self.params)
 
 
 @dataclass(frozen=True)
@@ -65,23 +84,29 @@ class Renderer:
         self.catalogs = catalogs
         self.unsubscribe = unsubscribe
         self.envs = Environments(catalogs, helpers or TemplateHelpers())
-        self._cache: OrderedDict[tuple[Any, ...], CompiledTemplate | TemplateError] = (
-            OrderedDict()
-        )
+        self._cache: OrderedDict[tuple[Any, ...], CompiledTemplate | TemplateError] = OrderedDict()
 
     @property
     def locales(self) -> tuple[str, ...]:
         return tuple(self.catalogs.locales)
 
-    def compiled(self, name: str, locale: str, variant: str | None = None) -> CompiledTemplate:
+    def compiled(self, name: str, locale: str, variant: Variant | None = None) -> CompiledTemplate:
         if locale not in self.locales:
             raise UnknownLocale(locale, self.locales)
         source = self.library.get(name)
-        key = (name, source.version, locale, variant, self.catalogs.version(locale))
+        fingerprint = variant.fingerprint if variant else None
+        key = (name, source.version, locale, fingerprint, self.catalogs.version(locale))
         entry = self._cache.get(key)
         if entry is None:
             try:
-                entry = compile_template(source, locale, variant, self.envs)
+                entry = compile_template(
+                    source,
+                    locale,
+                    variant.key if variant else None,
+                    self.envs,
+                    subject=variant.subject if variant else None,
+                    preheader=variant.preheader if variant else None,
+                )
             except TemplateError as exc:
                 entry = exc
             self._cache[key] = entry
@@ -96,7 +121,7 @@ class Renderer:
         name: str,
         locale: str,
         recipient: Mapping[str, Any],
-        variant: str | None = None,
+        variant: Variant | None = None,
         now: dt.datetime | None = None,
     ) -> RenderedEmail:
         compiled = self.compiled(name, locale, variant)
@@ -110,7 +135,8 @@ class Renderer:
             "recipient": values,
             "profile": derive_profile(values, today),
             "locale": locale,
-            "variant": variant,
+            "variant": variant.key if variant else None,
+            "experiment": dict(variant.params) if variant else {},
             "template": name,
             "unsubscribe_url": unsubscribe_url,
             "preferences_url": self.unsubscribe.preferences_url(recipient_id),
@@ -134,7 +160,7 @@ class Renderer:
             template=name,
             template_version=compiled.version,
             locale=locale,
-            variant=variant,
+            variant=variant.key if variant else None,
             fallbacks=fallbacks,
         )
 

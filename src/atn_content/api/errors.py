@@ -1,0 +1,108 @@
+"""Exception handlers: every error leaves as application/problem+json, never a bare 500."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from litestar import Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+
+from atn_content.api.problems import (
+    PROBLEM_MEDIA_TYPE,
+    Problem,
+    ProblemItem,
+    problem_for_content_error,
+)
+from atn_content.content.errors import ContentError
+
+__all__ = ["EXCEPTION_HANDLERS", "ProblemError", "problem_response"]
+
+log = logging.getLogger("atn_content.api")
+_MISSING = re.compile(r"missing required field `([^`]+)`")
+
+
+class ProblemError(Exception):
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+        super().__init__(problem.detail)
+
+
+def problem_response(problem: Problem, headers: dict[str, str] | None = None) -> Response[Any]:
+    return Response(
+        content=problem.to_dict(),
+        status_code=problem.status,
+        media_type=PROBLEM_MEDIA_TYPE,
+        headers=headers,
+    )
+
+
+def _on_problem(_: Request[Any, Any, Any], exc: ProblemError) -> Response[Any]:
+    return problem_response(exc.problem)
+
+
+def _on_content(_: Request[Any, Any, Any], exc: ContentError) -> Response[Any]:
+    return problem_response(problem_for_content_error(exc))
+
+
+def _on_validation(_: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:
+    items = []
+    for extra in exc.extra if isinstance(exc.extra, list) else []:
+        if isinstance(extra, dict):
+            message = str(extra.get("message", ""))
+            key = str(extra.get("key") or "")
+            missing = _MISSING.search(message)
+            if key in {"", "data"}:
+                key = missing.group(1) if missing else ""
+            items.append(ProblemItem(message, field=key or None))
+    detail = "; ".join(f"{i.field}: {i.message}" if i.field else i.message for i in items)
+    if "Malformed" in exc.detail or not items:
+        return problem_response(
+            Problem(
+                400,
+                "Malformed request body",
+                f"{exc.detail}: the body must be JSON",
+                errors=items or [ProblemItem("the body is not valid JSON")],
+            )
+        )
+    return problem_response(Problem(422, "Invalid request", detail or exc.detail, errors=items))
+
+
+def _on_http(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    status = exc.status_code
+    where = f"{request.method} {request.url.path}"
+    details = {
+        400: f"{where}: the body could not be read ({exc.detail}); send a JSON object",
+        404: f"{where}: no such endpoint; see /schema for the API",
+        405: f"{where}: method not allowed on this endpoint; see /schema",
+        413: f"{where}: the body is larger than the limit of "
+        f"{request.app.state.settings.max_body_bytes} bytes (ATN_MAX_BODY_BYTES); "
+        "send large lists to POST /v1/render/batch as NDJSON",
+    }
+    titles = {
+        400: "Malformed request body",
+        401: "Unauthorized",
+        403: "Forbidden",
+        404: "Not found",
+        405: "Method not allowed",
+        413: "Request body too large",
+    }
+    problem = Problem(status, titles.get(status, "Request error"), details.get(status, exc.detail))
+    return problem_response(problem, headers=dict(exc.headers or {}))
+
+
+def _on_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    log.exception("unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
+    return problem_response(
+        Problem(500, "Internal error", "an unexpected error occurred; it has been logged")
+    )
+
+
+EXCEPTION_HANDLERS: dict[Any, Any] = {
+    ProblemError: _on_problem,
+    ContentError: _on_content,
+    ValidationException: _on_validation,
+    HTTPException: _on_http,
+    Exception: _on_unexpected,
+}

@@ -1,0 +1,28 @@
+"""GET /healthz: public; rendering works without the store, so a store outage is degraded."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import get
+from litestar.datastructures import State
+
+from atn_content import __version__
+from atn_content.store import StoreUnavailable
+
+__all__ = ["healthz"]
+
+
+@get("/healthz", summary="Liveness and store reachability")
+async def healthz(state: State) -> dict[str, Any]:
+    try:
+        await state.store.ping()
+        store = "ok"
+    except StoreUnavailable as exc:
+        store = f"unavailable: {exc}"
+    return {
+        "status": "ok" if store == "ok" else "degraded",
+        "version": __version__,
+        "store": store,
+        "templates": len(state.renderer.library.names()),
+    }

@@ -1,0 +1,63 @@
+"""GET/POST /u/{token}: signed, public unsubscribe (RFC 8058 one-click on POST).
+
+GET shows a confirmation page (mail scanners follow GET links, so GET must not
+unsubscribe); POST, sent by the mailbox provider's one-click button or by the page's
+form, records it.
+"""
+
+from __future__ import annotations
+
+import html
+import time
+
+from litestar import MediaType, get, post
+from litestar.datastructures import State
+
+from atn_content.api.errors import ProblemError
+from atn_content.api.problems import Problem
+
+__all__ = ["confirm_unsubscribe", "unsubscribe"]
+
+_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1"><title>{title}</title>
+<style>body{{font-family:Helvetica,Arial,sans-serif;max-width:32rem;margin:4rem auto;
+padding:0 1rem;color:#1d2a33}}button{{background:#0b4f6c;color:#fff;border:0;
+border-radius:1.5rem;padding:.8rem 1.6rem;font-size:1rem;cursor:pointer}}</style></head>
+<body><h1>{title}</h1><p>{body}</p>{form}</body></html>"""
+
+
+def _read(state: State, token: str) -> tuple[str, str]:
+    found: tuple[str, str] | None = state.renderer.unsubscribe.read(token)
+    if found is None:
+        raise ProblemError(
+            Problem(
+                404, "Unknown link", "this unsubscribe link is not valid (altered or truncated)"
+            )
+        )
+    return found
+
+
+@get("/u/{token:str}", media_type=MediaType.HTML, include_in_schema=False)
+async def confirm_unsubscribe(token: str, state: State) -> str:
+    _read(state, token)
+    form = (
+        f'<form method="post" action="/u/{html.escape(token)}">'
+        '<input type="hidden" name="List-Unsubscribe" value="One-Click">'
+        '<button type="submit">Unsubscribe</button></form>'
+    )
+    return _PAGE.format(
+        title="Unsubscribe from Air Tahiti Nui emails?",
+        body="One click and you will not receive this list any more.",
+        form=form,
+    )
+
+
+@post("/u/{token:str}", media_type=MediaType.HTML, status_code=200, include_in_schema=False)
+async def unsubscribe(token: str, state: State) -> str:
+    recipient_id, list_id = _read(state, token)
+    await state.store.unsubscribe(recipient_id, list_id, time.time())
+    return _PAGE.format(
+        title="You are unsubscribed",
+        body="We will not send you this list any more. Māuruuru!",
+        form="",
+    )
