@@ -1,0 +1,40 @@
+# ATN Content: `make run` serves the API, `make test` installs what the tests need and runs them.
+PYTHON ?= python3
+VENV ?= .venv
+PORT ?= 8000
+BIN := $(VENV)/bin
+
+.PHONY: run test install system-deps lint bench
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(BIN)/.installed
+
+run: install
+	$(BIN)/atn-content serve --host 127.0.0.1 --port $(PORT)
+
+# redis-server is needed by the Redis store's contract tests (they start their own server).
+system-deps:
+	@if ! command -v redis-server >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing redis-server with apt-get"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server; \
+	  else \
+	    echo "redis-server is missing: install it (Debian: apt-get install redis-server)"; \
+	  fi; \
+	fi
+
+lint: install
+	$(BIN)/ruff check src tests bench
+	$(BIN)/mypy
+
+test: install system-deps lint
+	$(BIN)/atn-content i18n check
+	$(BIN)/pytest
+
+bench: install
+	$(BIN)/python bench/render.py
