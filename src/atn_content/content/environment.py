@@ -14,6 +14,7 @@ from typing import Any, Protocol
 from urllib.parse import quote
 
 from jinja2 import ChainableUndefined
+from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 __all__ = ["CONTEXT_NAMES", "Environments", "TemplateHelpers", "TranslationSource"]
@@ -65,6 +66,15 @@ class TemplateHelpers:
         self.installers.append(install)
 
 
+class _Sandbox(ImmutableSandboxedEnvironment):
+    """Refuses unsafe attributes loudly: ChainableUndefined would print them as blanks."""
+
+    def unsafe_undefined(self, obj: Any, attribute: str) -> Any:
+        raise SecurityError(
+            f"access to attribute {attribute!r} of {type(obj).__name__!r} object is unsafe."
+        )
+
+
 def _urlencode_component(value: Any) -> str:
     return quote(str(value), safe="")
 
@@ -89,7 +99,7 @@ class Environments:
         return env
 
     def _build(self, locale: str, autoescape: bool) -> ImmutableSandboxedEnvironment:
-        env = ImmutableSandboxedEnvironment(
+        env = _Sandbox(
             autoescape=autoescape,
             undefined=ChainableUndefined,
             extensions=["jinja2.ext.i18n"],
