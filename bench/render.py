@@ -1,0 +1,183 @@
+"""Compiled pipeline vs the naive one, same template, same recipients, one process.
+
+Compiled: Renderer.render (MJML and CSS inlining done once per template x locale; per
+recipient: validation, derive_profile, signed links, four sandboxed Jinja renders).
+Naive: per recipient, Jinja over the assembled MJML + Jinja source (same blocks, same
+translations, same context), then mjml2html, then premailer. The naive side produces no
+plain-text part, so the ratio understates the gap.
+
+Usage: .venv/bin/python bench/render.py [--recipients 1000] [--rounds 5] [--naive-sample 100]
+       [--cpu N]   (pin this process to CPU N; default: not pinned)
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import html as html_lib
+import logging
+import os
+import statistics
+import time
+from collections import Counter
+from typing import Any
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+import jinja2
+import premailer
+from mjml import mjml2html
+
+from _common import REPO, TEMPLATE, branch_of, machine_summary, make_recipients
+from atn_content.app import build_renderer
+from atn_content.config import Settings
+from atn_content.content.fields import validate_recipient
+from atn_content.content.formatting import install_i18n_filters
+from atn_content.content.i18n import Catalogs
+from atn_content.content.library import Library
+from atn_content.content.profile import derive_profile
+from atn_content.content.renderer import Renderer
+
+LOCALES = ("fr", "en", "ja")
+
+
+class Naive:
+    """What a team without a compile step does: the whole pipeline for every recipient."""
+
+    def __init__(self, renderer: Renderer, css_cache: bool = True) -> None:
+        self.css_cache = css_cache
+        self.unsubscribe = renderer.unsubscribe
+        self.source = Library(REPO).get(TEMPLATE)
+        catalogs = Catalogs.load(REPO / "locales")
+        self.envs: dict[str, tuple[jinja2.Template, jinja2.Template, jinja2.Template]] = {}
+        for locale in LOCALES:
+            env = jinja2.Environment(autoescape=True, extensions=["jinja2.ext.i18n"])
+            env.install_gettext_translations(  # type: ignore[attr-defined]
+                catalogs.translations(locale), newstyle=True
+            )
+            env.filters["urlencode_component"] = lambda v: quote(str(v), safe="")
+            install_i18n_filters(env)
+            text_env = env.overlay(autoescape=False)
+            # Template objects are built once here: the naive pipeline still caches
+            # Jinja's own compile, it only skips the MJML/CSS compile step.
+            self.envs[locale] = (
+                env.from_string(self.source.body),
+                text_env.from_string(self.source.subject),
+                text_env.from_string(self.source.preheader),
+            )
+
+    def render(self, locale: str, recipient: dict[str, Any]) -> tuple[str, str]:
+        body, subject_t, preheader_t = self.envs[locale]
+        values, _ = validate_recipient(recipient, self.source.fields)
+        now = dt.datetime.now(dt.UTC)
+        today = now.astimezone(ZoneInfo(values.get("timezone") or "Pacific/Tahiti")).date()
+        rid = str(values["id"])
+        context: dict[str, Any] = {
+            "recipient": values,
+            "profile": derive_profile(values, today),
+            "locale": locale,
+            "variant": None,
+            "experiment": {},
+            "template": TEMPLATE,
+            "unsubscribe_url": self.unsubscribe.url(rid, self.source.list_id),
+            "preferences_url": self.unsubscribe.preferences_url(rid),
+            "today": today,
+            "now": now,
+        }
+        subject = subject_t.render(context)
+        context["subject"], context["preheader"] = subject, preheader_t.render(context)
+        mjml_text = body.render(context)
+        html = mjml2html(mjml_text)
+        inlined = premailer.Premailer(
+            html,
+            allow_network=False,
+            keep_style_tags=True,
+            cache_css_parsing=self.css_cache,
+            cssutils_logging_level=logging.CRITICAL,
+        ).transform()
+        return subject, str(inlined)
+
+
+def timed_compiled(renderer: Renderer, recipients: list[dict[str, Any]]) -> float:
+    """Renders per second over one pass of every recipient."""
+    start = time.perf_counter()
+    for r in recipients:
+        renderer.render(TEMPLATE, r["locale"], r)
+    return len(recipients) / (time.perf_counter() - start)
+
+
+def check_same_output(renderer: Renderer, naive: Naive, recipients: list[dict[str, Any]]) -> None:
+    """Both pipelines pick the same branch: same subject, offer title in both HTMLs."""
+    for r in recipients:
+        email = renderer.render(TEMPLATE, r["locale"], r)
+        subject, html = naive.render(r["locale"], r)
+        if subject != email.subject or html_lib.escape(subject, quote=False) not in html:
+            raise SystemExit(f"pipelines disagree on {r['id']}: {subject!r} vs {email.subject!r}")
+        if html_lib.escape(subject, quote=False) not in email.html:
+            raise SystemExit(f"compiled HTML lacks the offer title for {r['id']}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--recipients", type=int, default=1000)
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--naive-sample", type=int, default=100)
+    parser.add_argument("--cpu", type=int, default=None)
+    parser.add_argument(
+        "--premailer-no-cache",
+        action="store_true",
+        help="turn off premailer's CSS parse cache (on by default in premailer)",
+    )
+    args = parser.parse_args()
+    if args.cpu is not None:
+        os.sched_setaffinity(0, {args.cpu})
+    print(machine_summary())
+    recipients = make_recipients(args.recipients)
+    mix = Counter((branch_of(r), r["locale"]) for r in recipients)
+    print(f"recipients={len(recipients)} branches x locales: {dict(sorted(mix.items()))}")
+
+    renderer = build_renderer(Settings(secret=b"x" * 32))
+    for locale in LOCALES:
+        start = time.perf_counter()
+        renderer.compiled(TEMPLATE, locale)
+        print(f"compile {locale}: {(time.perf_counter() - start) * 1e3:.1f} ms (once per version)")
+    naive = Naive(renderer, css_cache=not args.premailer_no_cache)
+    check_same_output(renderer, naive, recipients[:9])
+
+    timed_compiled(renderer, recipients)  # warm-up pass
+    rates = [timed_compiled(renderer, recipients) for _ in range(args.rounds)]
+    best, median = max(rates), statistics.median(rates)
+    print(
+        f"compiled: {args.rounds} rounds x {len(recipients)} renders, renders/s "
+        f"best={best:,.0f} median={median:,.0f} worst={min(rates):,.0f} "
+        f"({1e6 / median:.0f} us/render median)"
+    )
+
+    # Naive on a spread-out subset (every k-th recipient keeps the branch/locale mix).
+    step = max(1, len(recipients) // args.naive_sample)
+    sample = recipients[::step][: args.naive_sample]
+    naive.render(sample[0]["locale"], sample[0])  # warm-up (premailer's CSS parse cache)
+    per: list[float] = []
+    for r in sample:
+        start = time.perf_counter()
+        naive.render(r["locale"], r)
+        per.append(time.perf_counter() - start)
+    naive_rate = len(per) / sum(per)
+    print(
+        f"naive (premailer CSS cache {'off' if args.premailer_no_cache else 'on'}): "
+        f"{len(per)} renders, {naive_rate:,.1f} renders/s "
+        f"({statistics.mean(per) * 1e3:.1f} ms mean, {statistics.median(per) * 1e3:.1f} ms median)"
+    )
+    ratio = median / naive_rate
+    print(
+        f"one Python process (single-threaded render loop); "
+        f"affinity={sorted(os.sched_getaffinity(0))}"
+    )
+    print(
+        f"renders_per_s={median:.0f} renders_per_s_best={best:.0f} "
+        f"naive_per_s={naive_rate:.1f} ratio={ratio:.0f}"
+    )
+
+
+if __name__ == "__main__":
+    main()
