@@ -134,7 +134,9 @@ class Library:
         lines: list[str] = []
         line_map: list[SourceLine] = []
         blocks: list[str] = []
-        self._assemble(body, file, body_start, lines, line_map, blocks, depth=0)
+        block_fields: dict[str, FieldSpec] = {}
+        self._assemble(body, file, body_start, lines, line_map, blocks, block_fields, depth=0)
+        fields = {**block_fields, **fields}
         assembled = "".join(lines)
         digest = hashlib.sha256(text.encode())
         for block in blocks:
@@ -158,9 +160,14 @@ class Library:
         out: list[str],
         line_map: list[SourceLine],
         blocks: list[str],
+        block_fields: dict[str, FieldSpec],
         depth: int,
     ) -> None:
-        """Splice included blocks into `out`, recording each output line's origin."""
+        """Splice included blocks into `out`, recording each output line's origin.
+
+        A block may open with its own front matter declaring the recipient fields it reads;
+        they join the including template's schema (the template's own declaration wins).
+        """
         for offset, line in enumerate(text.splitlines(keepends=True)):
             lineno = first_line + offset
             cursor = 0
@@ -188,10 +195,35 @@ class Library:
                         ]
                     )
                 blocks.append(block)
-                block_text = block_path.read_text(encoding="utf-8")
-                self._assemble(block_text, f"blocks/{block}", 1, out, line_map, blocks, depth + 1)
+                block_file = f"blocks/{block}"
+                block_text, block_start = self._block_body(block_path, block_file, block_fields)
+                self._assemble(
+                    block_text,
+                    block_file,
+                    block_start,
+                    out,
+                    line_map,
+                    blocks,
+                    block_fields,
+                    depth + 1,
+                )
                 cursor = match.end()
             _emit(line[cursor:], SourceLine(file, lineno), out, line_map)
+
+    @staticmethod
+    def _block_body(path: Path, file: str, block_fields: dict[str, FieldSpec]) -> tuple[str, int]:
+        text = path.read_text(encoding="utf-8")
+        if not text.startswith(_FRONT_DELIMITER):
+            return text, 1
+        meta, body, body_start = _split_front_matter(text, file)
+        try:
+            declared = parse_fields(meta.get("fields", {}), file)
+        except ValueError as exc:
+            raise TemplateError([TemplateProblem(file, 1, str(exc))]) from None
+        declared.pop("id")
+        for name, spec in declared.items():
+            block_fields.setdefault(name, spec)
+        return body, body_start
 
 
 def _emit(piece: str, where: SourceLine, out: list[str], line_map: list[SourceLine]) -> None:
