@@ -66,7 +66,9 @@ def compile_template(
     except ProtectionError as exc:
         file, line = source.origin(body.count("\n", 0, exc.offset) + 1)
         raise TemplateError([TemplateProblem(file, line, str(exc))]) from None
-    mjml_problems = check_mjml_structure(protected.text)
+    mjml_problems = check_mjml_structure(
+        protected.text, lambda line: "{}:{}".format(*source.origin(line))
+    )
     if mjml_problems:
         raise TemplateError(
             [TemplateProblem(*source.origin(line), message) for line, message in mjml_problems]

@@ -8,6 +8,7 @@ mj-text, mj-button, mj-table and mj-raw is theirs to write.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 __all__ = ["KNOWN_TAGS", "check_mjml_structure"]
 
@@ -73,8 +74,15 @@ _RAW_CONTENT = frozenset(
 )
 
 
-def check_mjml_structure(text: str) -> list[tuple[int, str]]:
-    """Return (line, message) for each unknown, unclosed or mismatched mj-* tag."""
+def _line(line: int) -> str:
+    return f"line {line}"
+
+
+def check_mjml_structure(text: str, where: Callable[[int], str] = _line) -> list[tuple[int, str]]:
+    """Return (line, message) for each unknown, unclosed or mismatched mj-* tag.
+
+    `where` names a line inside a message (the compiler maps it back to file:line).
+    """
     text = _COMMENT.sub(lambda m: "\n" * m.group(0).count("\n"), text)
     problems: list[tuple[int, str]] = []
     stack: list[tuple[str, int]] = []
@@ -100,7 +108,7 @@ def check_mjml_structure(text: str) -> list[tuple[int, str]]:
         else:
             open_tag, open_line = stack[-1]
             problems.append(
-                (line, f"</{tag}> found where <{open_tag}> (line {open_line}) must be closed")
+                (line, f"</{tag}> found where <{open_tag}> ({where(open_line)}) must be closed")
             )
             if any(t == tag for t, _ in stack):
                 while stack and stack[-1][0] != tag:
