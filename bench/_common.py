@@ -26,6 +26,7 @@ from typing import Any
 
 __all__ = [
     "API_KEY",
+    "CONTENT_ROOT",
     "REPO",
     "TEMPLATE",
     "Server",
@@ -40,6 +41,8 @@ __all__ = [
 ]
 
 REPO = Path(__file__).resolve().parents[1]
+#: Templates, blocks and locales: the checkout, unless ATN_CONTENT_ROOT names another tree.
+CONTENT_ROOT = Path(os.environ.get("ATN_CONTENT_ROOT") or REPO)
 TEMPLATE = "newsletter-destination"
 API_KEY = "bench-key-" + "0" * 24
 _SECRET = "bench-secret-" + "s" * 32
@@ -239,7 +242,7 @@ class Server:
             "ATN_SECRET": _SECRET,
             "ATN_STATE_DIR": str(self.state_dir),
             "ATN_STORE": f"sqlite:///{self.state_dir}/bench.db",
-            "ATN_CONTENT_ROOT": str(REPO),
+            "ATN_CONTENT_ROOT": str(CONTENT_ROOT),
         }
         if shutil.which(self.command()[0]) is None:
             raise SystemExit(f"{self.command()[0]} not found")

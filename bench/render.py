@@ -28,7 +28,7 @@ import jinja2
 import premailer
 from mjml import mjml2html
 
-from _common import REPO, TEMPLATE, branch_of, machine_summary, make_recipients
+from _common import CONTENT_ROOT, TEMPLATE, branch_of, machine_summary, make_recipients
 from atn_content.app import build_renderer
 from atn_content.config import Settings
 from atn_content.content.fields import validate_recipient
@@ -47,8 +47,8 @@ class Naive:
     def __init__(self, renderer: Renderer, css_cache: bool = True) -> None:
         self.css_cache = css_cache
         self.unsubscribe = renderer.unsubscribe
-        self.source = Library(REPO).get(TEMPLATE)
-        catalogs = Catalogs.load(REPO / "locales")
+        self.source = Library(CONTENT_ROOT).get(TEMPLATE)
+        catalogs = Catalogs.load(CONTENT_ROOT / "locales")
         self.envs: dict[str, tuple[jinja2.Template, jinja2.Template, jinja2.Template]] = {}
         for locale in LOCALES:
             env = jinja2.Environment(autoescape=True, extensions=["jinja2.ext.i18n"])
@@ -136,7 +136,7 @@ def main() -> None:
     mix = Counter((branch_of(r), r["locale"]) for r in recipients)
     print(f"recipients={len(recipients)} branches x locales: {dict(sorted(mix.items()))}")
 
-    renderer = build_renderer(Settings(secret=b"x" * 32))
+    renderer = build_renderer(Settings(content_root=CONTENT_ROOT, secret=b"x" * 32))
     for locale in LOCALES:
         start = time.perf_counter()
         renderer.compiled(TEMPLATE, locale)
