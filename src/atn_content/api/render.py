@@ -9,6 +9,7 @@ from litestar import asgi, post
 from litestar.connection import ASGIConnection
 from litestar.datastructures import State
 from litestar.exceptions import MethodNotAllowedException
+from litestar.params import JSONBody
 from litestar.types import Receive, Scope, Send
 
 from atn_content.api.auth import require_scope
@@ -28,7 +29,7 @@ _FLUSH_BYTES = 65_536
     status_code=200,
     summary="Render one recipient's email",
 )
-async def render(data: RenderRequest, state: State) -> RenderResponse:
+async def render(data: JSONBody[RenderRequest], state: State) -> RenderResponse:
     """Personalised, translated email for one recipient: subject, preheader, HTML, text, headers.
 
     A missing required recipient field is a 422 naming it; optional fields fall back to
