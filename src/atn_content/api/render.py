@@ -39,7 +39,13 @@ async def render(data: JSONBody[RenderRequest], state: State) -> RenderResponse:
     return to_response(email)
 
 
-@asgi("/v1/render/batch", guards=[require_scope], opt={"scope": "render"}, is_mount=False)
+@asgi(
+    "/v1/render/batch",
+    guards=[require_scope],
+    opt={"scope": "render"},
+    is_mount=False,
+    copy_scope=False,
+)
 async def render_batch(scope: Scope, receive: Receive, send: Send) -> None:
     """One render request per line in; one line out per line in, in order, streamed.
 
