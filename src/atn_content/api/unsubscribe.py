@@ -12,6 +12,7 @@ import time
 
 from litestar import MediaType, get, post
 from litestar.datastructures import State
+from litestar.params import FromPath
 
 from atn_content.api.errors import ProblemError
 from atn_content.api.problems import Problem
@@ -38,7 +39,7 @@ def _read(state: State, token: str) -> tuple[str, str]:
 
 
 @get("/u/{token:str}", media_type=MediaType.HTML, include_in_schema=False)
-async def confirm_unsubscribe(token: str, state: State) -> str:
+async def confirm_unsubscribe(token: FromPath[str], state: State) -> str:
     _read(state, token)
     form = (
         f'<form method="post" action="/u/{html.escape(token)}">'
@@ -53,7 +54,7 @@ async def confirm_unsubscribe(token: str, state: State) -> str:
 
 
 @post("/u/{token:str}", media_type=MediaType.HTML, status_code=200, include_in_schema=False)
-async def unsubscribe(token: str, state: State) -> str:
+async def unsubscribe(token: FromPath[str], state: State) -> str:
     recipient_id, list_id = _read(state, token)
     await state.store.unsubscribe(recipient_id, list_id, time.time())
     return _PAGE.format(
