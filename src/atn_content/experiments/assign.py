@@ -1,0 +1,219 @@
+"""Which arm a recipient gets for a render: a hash against definitions held in memory.
+
+The hot path (`Assigner.assign`) reads no store: launched experiments are compiled into
+allocators when the snapshot is loaded, and a background task reloads the snapshot
+every few seconds, so every replica converges on the same decisions and weights.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import logging
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from atn_content.content.formatting import DEFAULT_TIMEZONE
+from atn_content.content.renderer import Variant
+from atn_content.experiments.allocation import EXCLUDED, HOLDBACK, Allocator, Namespace
+from atn_content.experiments.definitions import Definition, VariantSpec
+from atn_content.experiments.lifecycle import ROLLOUT, Record
+
+__all__ = ["Assigner", "Assignment", "Status", "refresh_forever"]
+
+log = logging.getLogger(__name__)
+
+Status = Literal["test", "holdback_control", "rollout", "waiting"]
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """What one recipient gets from one experiment."""
+
+    experiment: str
+    status: Status
+    """test: in the test group; holdback_control: outside it, control before the decision;
+    rollout: outside it, the decided winner; waiting: outside it, nothing to send yet."""
+    variant: Variant | None
+    """Passed to the renderer; None while waiting."""
+    template: str
+    """Template to render (another one in whole-template tests)."""
+    bucket: str
+    """Counters bucket for this recipient's events (variant key, or the rollout bucket)."""
+    from_name: str | None = None
+    send_at: dt.datetime | None = None
+    decision_due: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class _Arm:
+    spec: VariantSpec
+    variant: Variant
+    template: str
+
+
+@dataclass(frozen=True)
+class _Live:
+    definition: Definition
+    allocator: Allocator
+    arms: tuple[_Arm, ...]
+    winner: int | None
+    due: dt.datetime | None
+
+
+def _arm(definition: Definition, spec: VariantSpec) -> _Arm:
+    params = tuple(sorted(spec.params.items()))
+    variant = Variant(spec.key, spec.subject, spec.preheader, params)
+    return _Arm(spec, variant, spec.template or definition.template)
+
+
+class Assigner:
+    def __init__(self) -> None:
+        self._by_template: dict[str, tuple[_Live, ...]] = {}
+        self._by_key: dict[str, _Live] = {}
+        self._allocators: dict[tuple[Any, ...], Allocator] = {}
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(self._by_key)
+
+    def load(self, records: Iterable[Record]) -> None:
+        """Swap in a new snapshot of launched experiments (drafts are ignored)."""
+        by_key: dict[str, _Live] = {}
+        by_template: dict[str, list[_Live]] = {}
+        allocators: dict[tuple[Any, ...], Allocator] = {}
+        ordered = sorted(
+            (r for r in records if r.status != "draft"), key=lambda r: (r.launched_at or 0, r.key)
+        )
+        for record in ordered:
+            d = record.definition
+            ns = d.namespace
+            spaced = (ns.name, ns.start, ns.end) if ns else None
+            cache_key = (d.hash_seed, tuple(record.weights), d.test_fraction, spaced)
+            allocator = self._allocators.get(cache_key) or Allocator(
+                d.hash_seed,
+                tuple(record.weights),
+                d.test_fraction,
+                Namespace(ns.name, ns.start, ns.end) if ns else None,
+            )
+            allocators[cache_key] = allocator
+            names = [v.key for v in d.variants]
+            winner = names.index(record.decision.winner) if record.decision else None
+            due = record.decision_due
+            live = _Live(
+                d,
+                allocator,
+                tuple(_arm(d, v) for v in d.variants),
+                winner,
+                dt.datetime.fromtimestamp(due, dt.UTC) if due is not None else None,
+            )
+            by_key[d.key] = live
+            by_template.setdefault(d.template, []).append(live)
+        self._by_template = {t: tuple(x) for t, x in by_template.items()}
+        self._by_key = by_key
+        self._allocators = allocators
+
+    def assign(
+        self, template: str, recipient: Mapping[str, Any], now: dt.datetime | None = None
+    ) -> Assignment | None:
+        """The first launched experiment on `template` that includes the recipient, or None."""
+        experiments = self._by_template.get(template)
+        if not experiments or "id" not in recipient:
+            return None
+        recipient_id = str(recipient["id"])
+        for live in experiments:
+            index = live.allocator.assign(recipient_id)
+            if index == EXCLUDED:
+                continue
+            return _assignment(live, index, recipient, now)
+        return None
+
+    def bucket(self, key: str, recipient_id: str) -> str | None:
+        """Counters bucket of a recipient's events in experiment `key` (None: not in it)."""
+        live = self._by_key.get(key)
+        if live is None:
+            return None
+        index = live.allocator.assign(recipient_id)
+        if index >= 0:
+            return live.arms[index].spec.key
+        return None if index == EXCLUDED else ROLLOUT
+
+
+def _assignment(
+    live: _Live, index: int, recipient: Mapping[str, Any], now: dt.datetime | None
+) -> Assignment:
+    d = live.definition
+    if index == HOLDBACK:
+        if live.winner is not None:
+            index, status, bucket = live.winner, "rollout", ROLLOUT
+        elif d.holdback == "control":
+            index, status, bucket = 0, "holdback_control", ROLLOUT
+        else:
+            return Assignment(d.key, "waiting", None, d.template, ROLLOUT, decision_due=live.due)
+    else:
+        status, bucket = "test", live.arms[index].spec.key
+    arm = live.arms[index]
+    send_at = None
+    if arm.spec.send_time is not None:
+        send_at = send_time_utc(arm.spec.send_time, d.send_date, recipient.get("timezone"), now)
+    return Assignment(
+        d.key,
+        status,  # type: ignore[arg-type]
+        arm.variant,
+        arm.template,
+        bucket,
+        arm.spec.from_name,
+        send_at,
+        live.due,
+    )
+
+
+_ZONES: dict[str, ZoneInfo] = {}
+
+
+def _zone(name: object) -> ZoneInfo:
+    key = name if isinstance(name, str) and name else DEFAULT_TIMEZONE
+    zone = _ZONES.get(key)
+    if zone is None:
+        try:
+            zone = ZoneInfo(key)
+        except (ZoneInfoNotFoundError, ValueError):
+            zone = ZoneInfo(DEFAULT_TIMEZONE)  # the renderer reports the bad zone itself
+        _ZONES[key] = zone
+    return zone
+
+
+def send_time_utc(
+    local_time: str, date: str | None, timezone: object, now: dt.datetime | None = None
+) -> dt.datetime:
+    """The UTC instant of HH:MM in the recipient's zone: on `date`, else the next one."""
+    zone = _zone(timezone)
+    hour, minute = (int(x) for x in local_time.split(":"))
+    clock = dt.time(hour, minute)
+    if date is not None:
+        moment = dt.datetime.combine(dt.date.fromisoformat(date), clock, zone)
+    else:
+        local_now = (now or dt.datetime.now(dt.UTC)).astimezone(zone)
+        moment = dt.datetime.combine(local_now.date(), clock, zone)
+        if moment <= local_now:
+            moment = dt.datetime.combine(local_now.date() + dt.timedelta(days=1), clock, zone)
+    return moment.astimezone(dt.UTC)
+
+
+async def refresh_forever(
+    assigner: Assigner,
+    load: Callable[[], Awaitable[Iterable[Record]]],
+    interval: float,
+    tick: Callable[[], Awaitable[object]] | None = None,
+) -> None:
+    """Background task: scheduled work (decisions, bandit weights), then a new snapshot."""
+    while True:
+        await asyncio.sleep(interval)
+        try:
+            if tick is not None:
+                await tick()
+            assigner.load(await load())
+        except Exception as exc:  # store outage: keep serving the last snapshot
+            log.warning("experiments refresh failed, keeping the last snapshot: %s", exc)

@@ -1,0 +1,89 @@
+"""Experiment events into the store, off the request path: exposures from renders, and
+delivered / open / click / conversion observations from the tracking side.
+
+Events are queued on the EventBuffer (memory, then batches, then a disk spool when the
+store is down); a request never waits on the store. Counters live under scope =
+experiment key, bucket = variant key (or the rollout bucket), so results read them directly.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Literal
+
+import msgspec
+
+from atn_content.experiments.assign import Assignment
+from atn_content.store.base import Event
+from atn_content.store.buffer import EventBuffer
+
+__all__ = ["EVENT_TYPES", "Intake", "Observation"]
+
+#: Observations the intake accepts; opens and clicks count once per recipient.
+EVENT_TYPES = ("delivered", "open", "click", "conversion")
+
+
+class Observation(msgspec.Struct, forbid_unknown_fields=True):
+    """One thing the tracking side saw happen to one recipient's email."""
+
+    type: Literal["delivered", "open", "click", "conversion"]
+    recipient_id: str
+    value: float = 0.0
+    """Conversions: revenue in XPF."""
+    ts: float | None = None
+    event_id: str | None = None
+    """Set for webhook events, so a replayed delivery is counted once."""
+    variant: str | None = None
+    """The arm the email was sent with (bandit tests, whose weights change over time)."""
+    machine: bool = False
+    """A machine open (privacy proxy, scanner): not a human open, not counted."""
+
+
+class Intake:
+    def __init__(self, buffer: EventBuffer | None, clock: Callable[[], float] = time.time):
+        self.buffer = buffer
+        self.clock = clock
+        self.dropped = 0
+        """Events seen while no buffer runs (CLI renders): nothing to send them to."""
+
+    def record(self, event: Event) -> None:
+        """Queue one event; returns at once."""
+        if self.buffer is None:
+            self.dropped += 1
+            return
+        self.buffer.add(event)
+
+    def exposure(self, assignment: Assignment, recipient_id: str) -> None:
+        """A recipient was given an email from this experiment (once per recipient)."""
+        if assignment.status == "waiting":
+            return
+        self.record(
+            Event(
+                scope=assignment.experiment,
+                bucket=assignment.bucket,
+                metric="exposure",
+                recipient_id=recipient_id,
+                ts=self.clock(),
+                unique=True,
+            )
+        )
+
+    def observe(self, experiment: str, bucket: str, observation: Observation) -> bool:
+        """Queue an observation under `bucket`; False when it is not counted (machine open)."""
+        if observation.machine and observation.type == "open":
+            return False
+        conversion = observation.type == "conversion"
+        self.record(
+            Event(
+                scope=experiment,
+                bucket=bucket,
+                metric=observation.type,
+                recipient_id=observation.recipient_id,
+                ts=observation.ts if observation.ts is not None else self.clock(),
+                value=observation.value if conversion else 0.0,
+                unique=not conversion,
+                event_id=observation.event_id or None,
+            )
+        )
+        return True

@@ -1,0 +1,229 @@
+"""An experiment's life as pure data: draft -> running (test phase) -> decision due ->
+decided (the winner rolls out to the rest of the list).
+
+A Record is what the store keeps per experiment (one JSON document); the functions here
+compute the next Record from the current one and the counters, with no I/O, so every
+transition is testable and every replica computes the same one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Literal
+
+import msgspec
+
+from atn_content.experiments.bandit import thompson_weights
+from atn_content.experiments.decision import ArmCounts, Decision, DecisionRule, decide
+from atn_content.experiments.definitions import Definition
+from atn_content.experiments.power import describe_power, sample_size
+
+__all__ = [
+    "BASELINES",
+    "ROLLOUT",
+    "DecisionRecord",
+    "Phase",
+    "Record",
+    "arm_counts",
+    "counts_of",
+    "decided",
+    "due_action",
+    "launched",
+    "phase",
+    "planning_sentence",
+    "reweighted",
+    "rule_decision",
+]
+
+Phase = Literal["draft", "running", "decision_due", "decided"]
+Counters = Mapping[str, Mapping[str, Mapping[str, float]]]
+
+ROLLOUT = "_rollout"
+"""Counters bucket of recipients outside the test group (rollout or holdback control)."""
+
+#: Planning baselines when the definition gives none: typical for ATN newsletters.
+BASELINES = {
+    "open_rate": 0.35,
+    "click_rate": 0.03,
+    "conversion_rate": 0.005,
+    "revenue_per_recipient": 0.005,
+}
+
+
+class DecisionRecord(msgspec.Struct):
+    winner: str
+    conclusive: bool
+    reason: str
+    decided_at: float
+    by: Literal["rule", "manual"]
+
+
+class Record(msgspec.Struct):
+    definition: Definition
+    status: Literal["draft", "running", "decided"] = "draft"
+    source: str = ""
+    launched_at: float | None = None
+    decision_due: float | None = None
+    weights: list[float] = []
+    """Current allocation weights (the planned split, or the bandit's latest)."""
+    weights_version: int = 0
+    reweighted_at: float | None = None
+    decision: DecisionRecord | None = None
+    blocked: str = ""
+    """Why the automatic decision did not happen (sample-ratio mismatch), if it did not."""
+    planning: str = ""
+
+    @property
+    def key(self) -> str:
+        return self.definition.key
+
+    def to_dict(self) -> dict[str, object]:
+        return msgspec.to_builtins(self)  # type: ignore[no-any-return]
+
+
+def phase(record: Record, now: float) -> Phase:
+    due = record.decision_due
+    if record.status == "running" and due is not None and now >= due:
+        return "decision_due"
+    return record.status
+
+
+def planning_sentence(definition: Definition) -> str:
+    """The launch-time sample size / detectable effect sentence."""
+    if definition.bandit is not None:
+        return "Bandit mode: weights follow the results; no fixed sample size."
+    rule = definition.decision
+    metric = rule.metric
+    baseline = definition.planning.baseline_rate or BASELINES[metric]
+    label = metric.replace("_", " ") if metric != "revenue_per_recipient" else "conversion rate"
+    weights = definition.weights
+    comparisons = len(weights) - 1
+    per_arm = sample_size(baseline, 0.15, rule.alpha / comparisons)
+    need = f"Detecting a 15 % relative lift needs about {per_arm:,} recipients per arm."
+    if definition.planning.audience is None:
+        return f"{need} Set planning.audience to see what this list can detect."
+    sentence = describe_power(
+        definition.planning.audience,
+        definition.test_fraction,
+        baseline,
+        label,
+        weights,
+        rule.alpha,
+        sequential=rule.mode == "sequential",
+    )
+    return f"{sentence[0].upper()}{sentence[1:]}. {need}"
+
+
+def launched(definition: Definition, now: float, source: str) -> Record:
+    due = None if definition.bandit else now + definition.decision.horizon_hours * 3600
+    return Record(
+        definition=definition,
+        status="running",
+        source=source,
+        launched_at=now,
+        decision_due=due,
+        weights=definition.weights,
+        reweighted_at=now if definition.bandit else None,
+        planning=planning_sentence(definition),
+    )
+
+
+def counts_of(name: str, bucket: Mapping[str, Mapping[str, float]]) -> ArmCounts:
+    """One bucket's counters as an arm; recipients are unique exposures."""
+
+    def get(metric: str, field: str = "count") -> float:
+        return bucket.get(metric, {}).get(field, 0.0)
+
+    return ArmCounts(
+        name=name,
+        recipients=int(get("exposure")),
+        delivered=int(get("delivered")),
+        opens=int(get("open")),
+        clicks=int(get("click")),
+        conversions=int(get("conversion")),
+        revenue=get("conversion", "sum"),
+        revenue_squares=get("conversion", "sumsq"),
+    )
+
+
+def arm_counts(definition: Definition, counters: Counters) -> list[ArmCounts]:
+    """Counters of the test arms, control first."""
+    return [counts_of(v.key, counters.get(v.key, {})) for v in definition.variants]
+
+
+def rule_decision(record: Record, arms: Sequence[ArmCounts]) -> Decision:
+    rule = record.definition.decision
+    return decide(
+        arms,
+        record.definition.weights,
+        DecisionRule(metric=rule.metric, mode=rule.mode, alpha=rule.alpha, fallback=rule.fallback),
+    )
+
+
+def decided(
+    record: Record, winner: str, conclusive: bool, reason: str, now: float, by: str
+) -> Record:
+    manual: Literal["rule", "manual"] = "manual" if by == "manual" else "rule"
+    decision = DecisionRecord(winner, conclusive, reason, now, manual)
+    return msgspec.structs.replace(record, status="decided", decision=decision, blocked="")
+
+
+def due_action(record: Record, arms: Sequence[ArmCounts], now: float) -> Record | None:
+    """The automatic decision a tick takes, or None when nothing changes.
+
+    Fixed-horizon tests decide at the horizon; sequential ones as soon as the always-valid
+    test is conclusive, else at the horizon with the fallback. A sample-ratio mismatch
+    blocks the decision and the record says why.
+    """
+    rule = record.definition.decision
+    if record.status != "running" or record.definition.bandit or not rule.automatic:
+        return None
+    at_horizon = phase(record, now) == "decision_due"
+    if not at_horizon and rule.mode != "sequential":
+        return None
+    decision = rule_decision(record, arms)
+    if decision.srm_blocked:
+        if decision.reason == record.blocked:
+            return None
+        return msgspec.structs.replace(record, blocked=decision.reason)
+    if decision.winner is None or not (at_horizon or decision.conclusive):
+        return None
+    return decided(record, decision.winner, decision.conclusive, decision.reason, now, "rule")
+
+
+def reweighted(
+    record: Record, arms: Sequence[ArmCounts], now: float
+) -> tuple[Record, dict[str, object]] | None:
+    """Bandit mode: new Thompson weights when the interval has passed, with the log entry
+    that explains them (inputs, seed, raw and floored weights)."""
+    bandit = record.definition.bandit
+    if bandit is None or record.status != "running":
+        return None
+    last = record.reweighted_at or record.launched_at or now
+    if now - last < bandit.interval_minutes * 60:
+        return None
+    version = record.weights_version + 1
+    counts = [(a.recipients, a.successes(bandit.metric)) for a in arms]
+    names = [a.name for a in arms]
+    result = thompson_weights(names, counts, seed=version, min_weight=bandit.min_weight)
+    entry: dict[str, object] = {
+        "at": _iso(now),
+        "version": version,
+        "metric": bandit.metric,
+        "previous": record.weights,
+        "weights": list(result.weights),
+        "chance_to_be_best": list(result.chance_to_be_best),
+        "counts": [list(c) for c in result.counts],
+        "seed": result.seed,
+        "draws": result.draws,
+        "min_weight": result.min_weight,
+    }
+    updated = msgspec.structs.replace(
+        record, weights=list(result.weights), weights_version=version, reweighted_at=now
+    )
+    return updated, entry
+
+
+def _iso(ts: float) -> str:
+    return dt.datetime.fromtimestamp(ts, dt.UTC).isoformat().replace("+00:00", "Z")
