@@ -27,7 +27,7 @@ from atn_content.content.errors import (
 )
 from atn_content.content.fields import validate_recipient
 from atn_content.content.formatting import DEFAULT_TIMEZONE
-from atn_content.content.library import Library
+from atn_content.content.library import Library, TemplateSource
 from atn_content.content.plaintext import tidy_text
 from atn_content.content.profile import derive_profile
 from atn_content.content.unsubscribe import UnsubscribeLinks
@@ -91,11 +91,15 @@ class Renderer:
         return tuple(self.catalogs.locales)
 
     def compiled(self, name: str, locale: str, variant: Variant | None = None) -> CompiledTemplate:
+        return self._compiled(self.library.get(name), locale, variant)
+
+    def _compiled(
+        self, source: TemplateSource, locale: str, variant: Variant | None
+    ) -> CompiledTemplate:
         if locale not in self.locales:
             raise UnknownLocale(locale, self.locales)
-        source = self.library.get(name)
         fingerprint = variant.fingerprint if variant else None
-        key = (name, source.version, locale, fingerprint, self.catalogs.version(locale))
+        key = (source.name, source.version, locale, fingerprint, self.catalogs.version(locale))
         entry = self._cache.get(key)
         if entry is None:
             try:
@@ -124,8 +128,8 @@ class Renderer:
         variant: Variant | None = None,
         now: dt.datetime | None = None,
     ) -> RenderedEmail:
-        compiled = self.compiled(name, locale, variant)
         source = self.library.get(name)
+        compiled = self._compiled(source, locale, variant)
         values, fallbacks = validate_recipient(recipient, source.fields)
         now = now or dt.datetime.now(dt.UTC)
         today = now.astimezone(_zone(values.get("timezone"))).date()
