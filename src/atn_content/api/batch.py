@@ -10,10 +10,14 @@ from collections.abc import AsyncIterator, Iterable, Iterator
 
 import msgspec
 
+from atn_content.api.errors import ProblemError
+from atn_content.api.experiments import render_with_experiment
 from atn_content.api.problems import Problem, problem_for_content_error, problem_for_decode_error
-from atn_content.api.schemas import RenderRequest, to_response
+from atn_content.api.schemas import RenderRequest
 from atn_content.content.errors import ContentError
 from atn_content.content.renderer import Renderer
+from atn_content.experiments.assign import Assigner
+from atn_content.experiments.intake import Intake
 
 __all__ = ["render_line", "render_lines", "split_lines"]
 
@@ -21,28 +25,37 @@ _decoder = msgspec.json.Decoder(RenderRequest)
 _encoder = msgspec.json.Encoder()
 
 
-class _LineResult(msgspec.Struct):
+class _LineResult(msgspec.Struct, omit_defaults=True):
     line: int
     recipient_id: str | None
     result: msgspec.Raw | None = None
     error: Problem | None = None
 
 
-def render_line(renderer: Renderer, number: int, raw: bytes, max_bytes: int) -> bytes:
+def render_line(
+    renderer: Renderer,
+    number: int,
+    raw: bytes,
+    max_bytes: int,
+    assigner: Assigner | None = None,
+    intake: Intake | None = None,
+) -> bytes:
     recipient_id: str | None = None
     try:
         if len(raw) > max_bytes:
             raise _TooLarge(max_bytes)
         request = _decoder.decode(raw)
         recipient_id = str(request.recipient.get("id")) if "id" in request.recipient else None
-        email = renderer.render(request.template, request.locale, request.recipient)
-        out = _LineResult(
-            number, recipient_id, result=msgspec.Raw(_encoder.encode(to_response(email)))
+        response = render_with_experiment(
+            renderer, assigner, intake, request.template, request.locale, request.recipient
         )
+        out = _LineResult(number, recipient_id, result=msgspec.Raw(_encoder.encode(response)))
     except msgspec.MsgspecError as exc:
         out = _LineResult(number, recipient_id, error=problem_for_decode_error(exc))
     except ContentError as exc:
         out = _LineResult(number, recipient_id, error=problem_for_content_error(exc))
+    except ProblemError as exc:  # e.g. waiting for an experiment's decision
+        out = _LineResult(number, recipient_id, error=exc.problem)
     except _TooLarge as exc:
         out = _LineResult(number, None, error=Problem(413, "Line too large", str(exc)))
     return _encoder.encode(out) + b"\n"
