@@ -1,0 +1,81 @@
+"""Settings from the environment: API keys with scopes, secrets, store and limits."""
+
+from __future__ import annotations
+
+import stat
+from pathlib import Path
+
+import pytest
+
+from atn_content.config import SCOPES, Settings, ensure_local_key, parse_api_keys
+
+KEY_A = "a" * 20
+KEY_B = "b" * 20
+
+
+def test_api_keys_with_scopes() -> None:
+    keys = parse_api_keys(f" {KEY_A}:render, experiments ; {KEY_B}:admin ;")
+    assert keys == {KEY_A: frozenset({"render", "experiments"}), KEY_B: frozenset({"admin"})}
+    assert parse_api_keys("") == {}
+
+
+@pytest.mark.parametrize(
+    ("spec", "complaint"),
+    [
+        (KEY_A, "must look like KEY:scope"),
+        (f"{KEY_A}:", "must look like KEY:scope"),
+        (":render", "must look like KEY:scope"),
+        (f"{KEY_A}:render,fly", "unknown scope"),
+        ("short:render", "at least 16 characters"),
+    ],
+)
+def test_malformed_api_keys_are_refused(spec: str, complaint: str) -> None:
+    with pytest.raises(ValueError, match=complaint):
+        parse_api_keys(spec)
+
+
+def test_malformed_key_message_does_not_print_the_key() -> None:
+    with pytest.raises(ValueError) as caught:
+        parse_api_keys(KEY_A + "secretpart")
+    assert "secretpart" not in str(caught.value)
+
+
+def test_from_env_reads_every_setting(tmp_path: Path) -> None:
+    env = {
+        "ATN_API_KEYS": f"{KEY_A}:render",
+        "ATN_API_KEY": KEY_B,
+        "ATN_SECRET": "x" * 32,
+        "ATN_STORE": "redis://127.0.0.1:6390/0",
+        "ATN_STATE_DIR": str(tmp_path / "state"),
+        "ATN_CONTENT_ROOT": str(tmp_path),
+        "ATN_PUBLIC_URL": "https://mail.example.pf",
+        "ATN_MAX_BODY_BYTES": "4096",
+    }
+    settings = Settings.from_env(env)
+    assert settings.api_keys == {KEY_A: frozenset({"render"}), KEY_B: SCOPES}
+    assert settings.secret == b"x" * 32
+    assert settings.store_url == "redis://127.0.0.1:6390/0"
+    assert settings.content_root == tmp_path
+    assert settings.public_url == "https://mail.example.pf"
+    assert settings.max_body_bytes == 4096
+    assert not (tmp_path / "state").exists()
+
+
+def test_defaults_keep_a_secret_and_store_in_the_state_dir(tmp_path: Path) -> None:
+    state = tmp_path / "state"
+    first = Settings.from_env({"ATN_STATE_DIR": str(state)})
+    again = Settings.from_env({"ATN_STATE_DIR": str(state)})
+    assert len(first.secret) >= 32 and first.secret == again.secret
+    assert stat.S_IMODE((state / "secret").stat().st_mode) == 0o600
+    assert first.store_url == f"sqlite:///{state}/atn.db"
+    assert first.api_keys == {}
+    assert first.public_url.startswith("https://")
+    assert (first.content_root / "templates").is_dir()
+
+
+def test_local_key_is_created_once(tmp_path: Path) -> None:
+    key, created = ensure_local_key(tmp_path / "state")
+    assert created and key.startswith("atn_local_") and len(key) >= 16
+    assert ensure_local_key(tmp_path / "state") == (key, False)
+    assert stat.S_IMODE((tmp_path / "state" / "local-api-key").stat().st_mode) == 0o600
+    assert parse_api_keys(f"{key}:render") == {key: frozenset({"render"})}
