@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -12,6 +15,7 @@ from litestar.openapi import OpenAPIConfig
 from atn_content import __version__
 from atn_content.api.catalog import list_templates
 from atn_content.api.errors import EXCEPTION_HANDLERS
+from atn_content.api.experiments import ROUTES as EXPERIMENT_ROUTES
 from atn_content.api.health import healthz
 from atn_content.api.render import render, render_batch
 from atn_content.api.unsubscribe import confirm_unsubscribe, unsubscribe
@@ -22,10 +26,19 @@ from atn_content.content.i18n import Catalogs
 from atn_content.content.library import Library
 from atn_content.content.renderer import Renderer
 from atn_content.content.unsubscribe import UnsubscribeLinks
+from atn_content.experiments.assign import Assigner, refresh_forever
+from atn_content.experiments.intake import Intake
+from atn_content.experiments.service import ExperimentService
 from atn_content.signing import Signer
-from atn_content.store import open_store
+from atn_content.store import StoreUnavailable, open_store
+from atn_content.store.buffer import EventBuffer
 
 __all__ = ["build_renderer", "create_app"]
+
+log = logging.getLogger(__name__)
+
+#: Seconds between experiment snapshot reloads (decisions, bandit weights) per replica.
+EXPERIMENTS_REFRESH = 5.0
 
 
 def build_renderer(settings: Settings) -> Renderer:
@@ -47,11 +60,27 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        app.state.store = open_store(settings.store_url)
+        store = app.state.store = open_store(settings.store_url)
+        buffer = EventBuffer(store, settings.state_dir / "spool")
+        service = ExperimentService(store, settings.content_root / "experiments")
+        app.state.buffer, app.state.experiments = buffer, service
+        app.state.intake.buffer = buffer
+        buffer.start()
+        try:
+            app.state.assigner.load(await service.records())
+        except StoreUnavailable as exc:  # serve renders; the refresh task retries
+            log.warning("experiments not loaded at start-up: %s", exc)
+        refresh = asyncio.create_task(
+            refresh_forever(app.state.assigner, service.records, EXPERIMENTS_REFRESH, service.tick)
+        )
         try:
             yield
         finally:
-            await app.state.store.close()
+            refresh.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await refresh
+            await buffer.stop()
+            await store.close()
 
     return Litestar(
         route_handlers=[
@@ -61,9 +90,16 @@ def create_app(settings: Settings | None = None) -> Litestar:
             healthz,
             confirm_unsubscribe,
             unsubscribe,
+            *EXPERIMENT_ROUTES,
         ],
         state=State(
-            {"settings": settings, "renderer": renderer, "api_keys": dict(settings.api_keys)}
+            {
+                "settings": settings,
+                "renderer": renderer,
+                "api_keys": dict(settings.api_keys),
+                "assigner": Assigner(),
+                "intake": Intake(None),
+            }
         ),
         lifespan=[lifespan],
         exception_handlers=EXCEPTION_HANDLERS,

@@ -61,10 +61,16 @@ def render_line(
     return _encoder.encode(out) + b"\n"
 
 
-def render_lines(renderer: Renderer, lines: Iterable[bytes], max_bytes: int) -> Iterator[bytes]:
+def render_lines(
+    renderer: Renderer,
+    lines: Iterable[bytes],
+    max_bytes: int,
+    assigner: Assigner | None = None,
+    intake: Intake | None = None,
+) -> Iterator[bytes]:
     for number, raw in enumerate(lines, start=1):
         if raw.strip():
-            yield render_line(renderer, number, raw, max_bytes)
+            yield render_line(renderer, number, raw, max_bytes, assigner, intake)
 
 
 async def split_lines(chunks: AsyncIterator[bytes], max_bytes: int) -> AsyncIterator[bytes]:

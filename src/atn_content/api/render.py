@@ -14,7 +14,8 @@ from litestar.types import Receive, Scope, Send
 
 from atn_content.api.auth import require_scope
 from atn_content.api.batch import render_line, split_lines
-from atn_content.api.schemas import RenderRequest, RenderResponse, to_response
+from atn_content.api.experiments import render_with_experiment
+from atn_content.api.schemas import RenderRequest, RenderResponse
 
 __all__ = ["render", "render_batch"]
 
@@ -35,8 +36,9 @@ async def render(data: JSONBody[RenderRequest], state: State) -> RenderResponse:
     A missing required recipient field is a 422 naming it; optional fields fall back to
     their declared default and are listed in `fallbacks`.
     """
-    email = state.renderer.render(data.template, data.locale, data.recipient)
-    return to_response(email)
+    return render_with_experiment(
+        state.renderer, state.assigner, state.intake, data.template, data.locale, data.recipient
+    )
 
 
 @asgi(
@@ -71,7 +73,7 @@ async def render_batch(scope: Scope, receive: Receive, send: Send) -> None:
         number += 1
         if not raw.strip():
             continue
-        out = render_line(renderer, number, raw, max_line)
+        out = render_line(renderer, number, raw, max_line, state.assigner, state.intake)
         pending.append(out)
         size += len(out)
         if size >= _FLUSH_BYTES:

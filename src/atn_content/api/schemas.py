@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import msgspec
 
 from atn_content.content.renderer import RenderedEmail
+
+if TYPE_CHECKING:
+    from atn_content.experiments.assign import Assignment
 
 __all__ = ["RenderRequest", "RenderResponse", "TemplateInfo", "to_response"]
 
@@ -28,6 +31,14 @@ class RenderResponse(msgspec.Struct):
     locale: str
     variant: str | None
     fallbacks: list[str]
+    experiment: str | None = None
+    """Key of the experiment this recipient is in, if any."""
+    status: str | None = None
+    """Within an experiment: test, holdback_control or rollout."""
+    send_at: str | None = None
+    """Send-time tests: when to send to this recipient (ISO 8601, UTC)."""
+    from_name: str | None = None
+    """Sender-name tests: the display name to send from."""
 
 
 class FieldInfo(msgspec.Struct, omit_defaults=True):
@@ -46,7 +57,9 @@ class TemplateInfo(msgspec.Struct):
     errors: list[str]
 
 
-def to_response(email: RenderedEmail) -> RenderResponse:
+def to_response(email: RenderedEmail, assignment: Assignment | None = None) -> RenderResponse:
+    a = assignment
+    send_at = a.send_at.isoformat().replace("+00:00", "Z") if a and a.send_at else None
     return RenderResponse(
         subject=email.subject,
         preheader=email.preheader,
@@ -58,4 +71,8 @@ def to_response(email: RenderedEmail) -> RenderResponse:
         locale=email.locale,
         variant=email.variant,
         fallbacks=email.fallbacks,
+        experiment=a.experiment if a else None,
+        status=a.status if a else None,
+        send_at=send_at,
+        from_name=a.from_name if a else None,
     )

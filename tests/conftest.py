@@ -1,4 +1,4 @@
-"""Real backends for the store tests: SQLite in tmp_path, and our own redis-server."""
+"""Real backends shared by the test suite: SQLite in tmp_path, and our own redis-server."""
 
 from __future__ import annotations
 
