@@ -151,11 +151,24 @@ def machine_summary() -> str:
                 break
     except OSError:
         pass
+    try:
+        commit = (
+            subprocess.run(
+                ["git", "-C", str(REPO), "describe", "--always", "--dirty"],
+                capture_output=True,
+                text=True,
+                timeout=10,
+                check=False,
+            ).stdout.strip()
+            or "unknown"
+        )
+    except OSError:
+        commit = "unknown"
     load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     return (
         f"machine: nproc={os.cpu_count()} affinity={sorted(os.sched_getaffinity(0))} "
         f"cpu={cpu!r} python={platform.python_version()} loadavg=[{load}] "
-        f"date={dt.datetime.now(dt.UTC):%Y-%m-%dT%H:%MZ}"
+        f"date={dt.datetime.now(dt.UTC):%Y-%m-%dT%H:%MZ} commit={commit}"
     )
 
 
