@@ -177,6 +177,7 @@ def main() -> None:
     # Headline: the busiest level whose p99 stays within 20 ms, else the lowest-latency one.
     within = [r for r in renders if r.p99_ms <= 20.0]
     best = max(within, key=lambda r: r.rate) if within else min(renders, key=lambda r: r.p99_ms)
+    healthz = next(r for r in first if r.label == "healthz" and r.connections == best.connections)
     print(
         f"total {time.monotonic() - started:.0f} s; headline: {args.server} "
         f"--workers {args.workers[0]} c={best.connections}"
