@@ -10,6 +10,7 @@ from typing import Any
 import msgspec
 from litestar import get, post
 from litestar.datastructures import State
+from litestar.params import FromPath, JSONBody
 
 from atn_content.api.auth import require_scope
 from atn_content.api.errors import ProblemError
@@ -105,7 +106,7 @@ def render_with_experiment(
 
 
 def _waiting(a: Assignment) -> WaitingProblem:
-    due = a.decision_due.isoformat().replace("+00:00", "Z") if a.decision_due else None
+    due = iso(a.decision_due.timestamp()) if a.decision_due else None
     return WaitingProblem(
         409,
         "Waiting for decision",
@@ -164,7 +165,7 @@ def _conflict(exc: Exception) -> ProblemError:
 
 
 @post("/v1/experiments", guards=[require_scope], opt=_OPT, status_code=201, summary="Launch")
-async def launch_experiment(data: dict[str, Any], state: State) -> ExperimentView:
+async def launch_experiment(data: JSONBody[dict[str, Any]], state: State) -> ExperimentView:
     """Launch an experiment from its JSON definition (the same fields as experiments/*.toml)."""
     try:
         definition = parse_definition(data)
@@ -201,7 +202,7 @@ async def list_experiments(state: State) -> list[ExperimentView]:
 
 
 @get("/v1/experiments/{key:str}", guards=[require_scope], opt=_OPT, summary="One experiment")
-async def show_experiment(key: str, state: State) -> ExperimentView:
+async def show_experiment(key: FromPath[str], state: State) -> ExperimentView:
     """Definition, phase, decision and the full log (launch, weight changes, decision)."""
     record = await _get(state, key)
     history = await _service(state).history(key)
@@ -214,7 +215,7 @@ async def show_experiment(key: str, state: State) -> ExperimentView:
     opt=_OPT,
     summary="Results from live counters",
 )
-async def experiment_results(key: str, state: State) -> Results:
+async def experiment_results(key: FromPath[str], state: State) -> Results:
     await _get(state, key)
     return await _service(state).results(key)
 
@@ -226,7 +227,9 @@ async def experiment_results(key: str, state: State) -> Results:
     status_code=202,
     summary="Record delivered / open / click / conversion events",
 )
-async def record_events(key: str, data: EventBatch, state: State) -> EventReceipt:
+async def record_events(
+    key: FromPath[str], data: JSONBody[EventBatch], state: State
+) -> EventReceipt:
     """Queued off the request path; the arm comes from the hash (or `variant`, for bandits)."""
     record = await _get(state, key)
     if record.status == "draft":
@@ -261,7 +264,7 @@ async def record_events(key: str, data: EventBatch, state: State) -> EventReceip
     summary="Decide now (by the rule, or a given winner)",
 )
 async def decide_experiment(
-    key: str, state: State, data: DecideRequest | None = None
+    key: FromPath[str], state: State, data: JSONBody[DecideRequest | None] = None
 ) -> ExperimentView:
     """Without a winner the experiment's rule decides; a sample-ratio mismatch refuses (409)."""
     await _get(state, key)
