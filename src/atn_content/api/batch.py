@@ -12,7 +12,12 @@ import msgspec
 
 from atn_content.api.errors import ProblemError
 from atn_content.api.experiments import render_with_experiment
-from atn_content.api.problems import Problem, problem_for_content_error, problem_for_decode_error
+from atn_content.api.problems import (
+    Problem,
+    ProblemItem,
+    problem_for_content_error,
+    problem_for_decode_error,
+)
 from atn_content.api.schemas import RenderRequest
 from atn_content.content.errors import ContentError
 from atn_content.content.renderer import Renderer
@@ -58,6 +63,12 @@ def render_line(
         out = _LineResult(number, recipient_id, error=exc.problem)
     except _TooLarge as exc:
         out = _LineResult(number, None, error=Problem(413, "Line too large", str(exc)))
+    except RecursionError:
+        # msgspec gives up on absurdly nested JSON; one such line must not end the batch.
+        detail = "the JSON is nested too deeply"
+        out = _LineResult(
+            number, None, error=Problem(400, "Malformed JSON", detail, errors=[ProblemItem(detail)])
+        )
     return _encoder.encode(out) + b"\n"
 
 

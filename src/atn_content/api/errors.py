@@ -20,7 +20,8 @@ from atn_content.content.errors import ContentError
 __all__ = ["EXCEPTION_HANDLERS", "ProblemError", "problem_response"]
 
 log = logging.getLogger("atn_content.api")
-_MISSING = re.compile(r"missing required field `([^`]+)`")
+#: msgspec names the offending key only inside its message.
+_NAMED_FIELD = re.compile(r"(?:missing required|contains unknown) field `([^`]+)`")
 
 
 class ProblemError(Exception):
@@ -52,9 +53,15 @@ def _on_validation(_: Request[Any, Any, Any], exc: ValidationException) -> Respo
         if isinstance(extra, dict):
             message = str(extra.get("message", ""))
             key = str(extra.get("key") or "")
-            missing = _MISSING.search(message)
+            if key == "data" and message == "'data'":
+                # Litestar's KeyError for a body that is not there at all.
+                items.append(ProblemItem("the body is empty; send a JSON object"))
+                return problem_response(
+                    Problem(400, "Malformed request body", "the body is empty", errors=items)
+                )
+            named = _NAMED_FIELD.search(message)
             if key in {"", "data"}:
-                key = missing.group(1) if missing else ""
+                key = named.group(1) if named else ""
             items.append(ProblemItem(message, field=key or None))
     detail = "; ".join(f"{i.field}: {i.message}" if i.field else i.message for i in items)
     if "Malformed" in exc.detail or not items:
@@ -89,7 +96,19 @@ def _on_http(request: Request[Any, Any, Any], exc: HTTPException) -> Response[An
         413: "Request body too large",
     }
     problem = Problem(status, titles.get(status, "Request error"), details.get(status, exc.detail))
+    if status == 400:
+        problem.errors.append(ProblemItem(str(exc.detail)))
     return problem_response(problem, headers=dict(exc.headers or {}))
+
+
+def _on_recursion(request: Request[Any, Any, Any], exc: RecursionError) -> Response[Any]:
+    """msgspec gives up on absurdly nested JSON with a RecursionError: the client's fault."""
+    if "deserializing" not in str(exc):
+        return _on_unexpected(request, exc)
+    message = "the JSON is nested too deeply"
+    return problem_response(
+        Problem(400, "Malformed request body", message, errors=[ProblemItem(message)])
+    )
 
 
 def _on_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
@@ -104,5 +123,6 @@ EXCEPTION_HANDLERS: dict[Any, Any] = {
     ContentError: _on_content,
     ValidationException: _on_validation,
     HTTPException: _on_http,
+    RecursionError: _on_recursion,
     Exception: _on_unexpected,
 }
