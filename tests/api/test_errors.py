@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import httpx
 import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
@@ -118,4 +119,15 @@ def test_oversized_body_is_413(client_with: Any, auth: dict[str, str]) -> None:
     body = problem(response, 413)
     assert "4096" in body["detail"]
     fits = small.post("/v1/render", headers=auth, json=GOOD)
+    assert fits.status_code == 200
+
+
+def test_two_megabyte_body_is_413_on_a_real_server(live_url: str, auth: dict[str, str]) -> None:
+    """The documented default limit (1 MiB, ATN_MAX_BODY_BYTES) over real HTTP."""
+    body = json.dumps({**GOOD, "recipient": {"id": "1", "pad": "x" * 2_000_000}}).encode()
+    headers = {**auth, "Content-Type": "application/json"}
+    response = httpx.post(f"{live_url}/v1/render", headers=headers, content=body, timeout=10)
+    found = problem(response, 413)
+    assert "1048576" in found["detail"]
+    fits = httpx.post(f"{live_url}/v1/render", headers=auth, json=GOOD, timeout=10)
     assert fits.status_code == 200
