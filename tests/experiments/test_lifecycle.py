@@ -248,3 +248,15 @@ async def test_results_come_from_counters_with_intervals_and_holm(
     assert results.decision.reason.startswith("Decision due ")
     encoded = msgspec.json.encode(results)  # the API can send it as is
     assert b"Infinity" not in encoded and b"NaN" not in encoded
+
+
+async def test_no_recipients_by_the_horizon_is_reported_not_decided(
+    service: ExperimentService, clock: Clock
+) -> None:
+    await service.launch(subject_test(), "api")
+    clock.now = T0 + 5 * HOUR
+    assert await service.tick() == ["bf-test: decision blocked"]
+    record = await service.get("bf-test")
+    assert record.decision is None and record.blocked.startswith("Nothing to decide on")
+    with pytest.raises(DecisionBlocked, match="Nothing to decide on"):
+        await service.decide("bf-test")

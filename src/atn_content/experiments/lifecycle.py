@@ -30,6 +30,7 @@ __all__ = [
     "decided",
     "due_action",
     "launched",
+    "no_data",
     "phase",
     "planning_sentence",
     "reweighted",
@@ -183,13 +184,22 @@ def due_action(record: Record, arms: Sequence[ArmCounts], now: float) -> Record 
     if not at_horizon and rule.mode != "sequential":
         return None
     decision = rule_decision(record, arms)
-    if decision.srm_blocked:
-        if decision.reason == record.blocked:
-            return None
-        return msgspec.structs.replace(record, blocked=decision.reason)
+    reason = decision.reason if decision.srm_blocked else no_data(arms) if at_horizon else ""
+    if reason:
+        return None if reason == record.blocked else msgspec.structs.replace(record, blocked=reason)
     if decision.winner is None or not (at_horizon or decision.conclusive):
         return None
     return decided(record, decision.winner, decision.conclusive, decision.reason, now, "rule")
+
+
+def no_data(arms: Sequence[ArmCounts]) -> str:
+    """Why a decision is impossible for lack of data, or "" when there is some."""
+    if any(a.recipients for a in arms):
+        return ""
+    return (
+        "Nothing to decide on: no recipient of the test group has been recorded (exposures "
+        "are recorded when /v1/render serves a test variant)."
+    )
 
 
 def reweighted(

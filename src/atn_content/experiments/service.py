@@ -143,6 +143,8 @@ class ExperimentService:
         else:
             arms = lifecycle.arm_counts(record.definition, await self.store.counters(key))
             decision = lifecycle.rule_decision(record, arms)
+            if lifecycle.no_data(arms):
+                raise DecisionBlocked(lifecycle.no_data(arms))
             if decision.srm_blocked or decision.winner is None:
                 raise DecisionBlocked(decision.reason)
             updated = lifecycle.decided(
