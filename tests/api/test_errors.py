@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import shutil
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -10,6 +12,7 @@ import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 
+REPO = Path(__file__).resolve().parents[2]
 PROBLEM = "application/problem+json"
 GOOD = {"template": "newsletter-destination", "locale": "en", "recipient": {"id": "1"}}
 
@@ -131,3 +134,30 @@ def test_two_megabyte_body_is_413_on_a_real_server(live_url: str, auth: dict[str
     assert "1048576" in found["detail"]
     fits = httpx.post(f"{live_url}/v1/render", headers=auth, json=GOOD, timeout=10)
     assert fits.status_code == 200
+
+
+def test_template_errors_name_file_and_line(
+    tmp_path: Path, client_with: Any, auth: dict[str, str]
+) -> None:
+    root = tmp_path / "content"
+    shutil.copytree(REPO / "locales", root / "locales")
+    (root / "blocks").mkdir(parents=True)
+    (root / "templates").mkdir()
+    front = '+++\nsubject = "Hi"\n+++\n'
+    (root / "templates" / "include.mjml").write_text(
+        front + '<mjml><mj-body>\n{% include "gone.mjml" %}\n</mj-body></mjml>\n'
+    )
+    (root / "templates" / "escape.mjml").write_text(
+        front + "<mjml><mj-body><mj-section><mj-column>\n"
+        "<mj-text>{{ ''.__class__.__mro__ }}</mj-text>\n"
+        "</mj-column></mj-section></mj-body></mjml>\n"
+    )
+    broken = client_with(content_root=root)
+    response = broken.post("/v1/render", headers=auth, json={**GOOD, "template": "include"})
+    found = problem(response, 422)
+    [item] = found["errors"]
+    assert (item["template"], item["line"]) == ("templates/include.mjml", 5)
+    assert "gone.mjml" in item["message"]
+    response = broken.post("/v1/render", headers=auth, json={**GOOD, "template": "escape"})
+    [item] = problem(response, 422)["errors"]
+    assert item["template"] == "templates/escape.mjml" and "unsafe" in item["message"]
