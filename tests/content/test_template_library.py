@@ -257,6 +257,56 @@ def test_rendered_email_is_sendable(
     assert not problems, "\n" + "\n".join(problems)
 
 
+# --- per-recipient logic: segments and plurals reach the copy ----------------------
+
+#: (template, locale, sample, phrase the rendering must show): Champions, At risk and Lost
+#: recipients get different blocks in the re-engagement and campaign emails, so in those a
+#: phrase listed for one of the three samples must not reach the other two unless listed.
+SEGMENT_COPY = [
+    ("reengage-3m", "en", "champion-frequent-flyer", "Double miles on your next trip"),
+    ("reengage-3m", "en", "at-risk-customer", "Back to Rangiroa"),
+    ("reengage-3m", "en", "lapsed-customer", "The islands of Tahiti are waiting for your return"),
+    ("reengage-3m", "en", "lapsed-customer", "MAEVA15-SW"),
+    ("reengage-6m", "en", "champion-frequent-flyer", "your opinion matters to us"),
+    ("reengage-6m", "en", "at-risk-customer", "since your trip to Rangiroa"),
+    ("reengage-6m", "en", "at-risk-customer", "2,000 award miles"),
+    ("reengage-6m", "en", "champion-frequent-flyer", "2,000 award miles"),
+    ("reengage-6m", "en", "lapsed-customer", "Choose what I receive"),
+    ("reengage-12m", "en", "champion-frequent-flyer", "Your Club Tiare status and your miles"),
+    ("reengage-12m", "en", "at-risk-customer", "Your miles stay yours"),
+    ("reengage-12m", "en", "champion-frequent-flyer", "Your miles stay yours"),
+    ("reengage-12m", "en", "lapsed-customer", "MAEVA15-SW"),
+    ("campaign-teaser", "en", "champion-frequent-flyer", "24 hours before everyone else"),
+    ("campaign-launch", "en", "champion-frequent-flyer", "double miles on every Black Friday"),
+    ("campaign-launch", "en", "at-risk-customer", "Rangiroa at Black Friday fares"),
+    ("campaign-last-chance", "en", "lapsed-customer", "valid on top of the Black Friday fares"),
+    ("first-flight-anniversary", "en", "lapsed-customer", "1 year ago, you discovered"),
+    ("first-flight-anniversary", "en", "champion-frequent-flyer", "17 years ago, you discovered"),
+    ("first-flight-anniversary", "fr", "lapsed-customer", "Il y a 1 an, vous découvriez"),
+    ("first-flight-anniversary", "fr", "champion-frequent-flyer", "Il y a 17 ans, vous"),
+    ("first-flight-anniversary", "ja", "champion-frequent-flyer", "ポリネシアとの出会いから17年"),
+    ("birthday", "ja", "champion-frequent-flyer", "Tetuanui様"),
+    ("birthday", "fr", "champion-frequent-flyer", "TIARE-TEVA-26"),
+]
+_OTHER_SEGMENTS = ("champion-frequent-flyer", "at-risk-customer", "lapsed-customer")
+
+
+@pytest.mark.parametrize(("template", "locale", "sample", "phrase"), SEGMENT_COPY)
+def test_per_recipient_copy(
+    template: str,
+    locale: str,
+    sample: str,
+    phrase: str,
+    render_sample: Callable[[str, str, str], RenderedEmail],
+) -> None:
+    shown = render_sample(template, locale, sample)
+    assert phrase in f"{shown.subject}\n{shown.text}"
+    if template.startswith(("reengage-", "campaign-")) and sample in _OTHER_SEGMENTS:
+        for other in _OTHER_SEGMENTS:
+            if other != sample and (template, locale, other, phrase) not in SEGMENT_COPY:
+                assert phrase not in render_sample(template, locale, other).text, other
+
+
 # --- the checks catch what they claim to catch ---------------------------------------
 
 
