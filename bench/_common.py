@@ -29,6 +29,7 @@ __all__ = [
     "CONTENT_ROOT",
     "REPO",
     "TEMPLATE",
+    "OtherLoad",
     "Server",
     "branch_of",
     "free_port",
@@ -170,6 +171,31 @@ def machine_summary() -> str:
         f"cpu={cpu!r} python={platform.python_version()} loadavg=[{load}] "
         f"date={dt.datetime.now(dt.UTC):%Y-%m-%dT%H:%MZ} commit={commit}"
     )
+
+
+class OtherLoad:
+    """CPU used by processes that are not this bench or its reaped children, in CPUs.
+
+    The machine is shared (tests, other services); a run with other_cpus near 0 is clean.
+    Measure with all the bench's children exited and reaped, or their time counts as other.
+    """
+
+    def __init__(self) -> None:
+        self._start = self._sample()
+
+    @staticmethod
+    def _sample() -> tuple[float, float, float]:
+        fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+        user, nice, system, _idle, _iowait, irq, softirq, steal = (int(f) for f in fields[:8])
+        busy = (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+        t = os.times()
+        own = t.user + t.system + t.children_user + t.children_system
+        return time.monotonic(), busy, own
+
+    def cpus(self) -> float:
+        now, busy, own = self._sample()
+        start, busy0, own0 = self._start
+        return max(0.0, (busy - busy0) - (own - own0)) / max(now - start, 1e-9)
 
 
 def free_port() -> int:

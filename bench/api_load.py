@@ -24,7 +24,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-from _common import API_KEY, Server, machine_summary, make_recipients, request_line
+from _common import API_KEY, OtherLoad, Server, machine_summary, make_recipients, request_line
 
 _LUA = """
 local bodies = {
@@ -133,7 +133,10 @@ def check_render(url: str) -> None:
         raise SystemExit(f"unexpected render: {email['subject']!r}")
 
 
-def bench_server(args: argparse.Namespace, workers: int, post: Path, get: Path) -> list[Result]:
+def bench_server(
+    args: argparse.Namespace, workers: int, post: Path, get: Path
+) -> tuple[list[Result], float]:
+    other = OtherLoad()
     with (
         tempfile.TemporaryDirectory(prefix="atn-bench-") as state,
         Server(workers=workers, kind=args.server, state_dir=Path(state)) as server,
@@ -145,10 +148,14 @@ def bench_server(args: argparse.Namespace, workers: int, post: Path, get: Path) 
             results.append(run_wrk(server.url, post, "render", c, args.duration, args.threads))
             results.append(run_wrk(server.url, get, "healthz", c, args.duration, args.threads))
         rss = sum(server.peak_rss_mib().values())
-    print(f"{args.server} --workers {workers} (peak RSS of server processes {rss:.0f} MiB):")
+    other_cpus = other.cpus()
+    print(
+        f"{args.server} --workers {workers} (peak RSS of server processes {rss:.0f} MiB; "
+        f"other processes used {other_cpus:.2f} CPUs meanwhile):"
+    )
     for r in results:
         print(r.show())
-    return results
+    return results, other_cpus
 
 
 def main() -> None:
@@ -171,8 +178,9 @@ def main() -> None:
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="atn-wrk-") as folder:
         post, get = write_scripts(Path(folder), args.recipients)
-        by_workers = {w: bench_server(args, w, post, get) for w in args.workers}
-    first = by_workers[args.workers[0]]
+        runs = {w: bench_server(args, w, post, get) for w in args.workers}
+    by_workers = {w: results for w, (results, _) in runs.items()}
+    first, other_cpus = runs[args.workers[0]]
     renders = [r for r in first if r.label == "render"]
     # Headline: the busiest level whose p99 stays within 20 ms, else the lowest-latency one.
     within = [r for r in renders if r.p99_ms <= 20.0]
@@ -186,7 +194,8 @@ def main() -> None:
         f"renders_per_s={best.rate:.0f} p50_ms={best.p50_ms:.2f} p99_ms={best.p99_ms:.2f} "
         f"connections={best.connections} workers={args.workers[0]} "
         f"healthz_per_s={healthz.rate:.0f} ratio={best.rate / healthz.rate:.2f} "
-        f"errors={sum(r.errors for rs in by_workers.values() for r in rs)}"
+        f"errors={sum(r.errors for rs in by_workers.values() for r in rs)} "
+        f"other_cpus={other_cpus:.2f}"
     )
 
 

@@ -27,6 +27,7 @@ from _common import (
     API_KEY,
     CONTENT_ROOT,
     TEMPLATE,
+    OtherLoad,
     Server,
     branch_of,
     iter_recipients,
@@ -155,6 +156,7 @@ def main() -> None:
     args = parser.parse_args()
     n = args.recipients
     print(machine_summary())
+    other = OtherLoad()
     with (
         tempfile.TemporaryDirectory(prefix="atn-bench-") as state,
         Server(workers=1, kind=args.server, state_dir=Path(state)) as server,
@@ -169,16 +171,18 @@ def main() -> None:
         f"{outcome.first_line_s * 1e3:.0f} ms; sent {outcome.bytes_out / 2**20:,.0f} MiB, "
         f"received {outcome.bytes_in / 2**20:,.0f} MiB"
     )
+    other_cpus = other.cpus()
     baseline = in_process(n)
     client_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"in-process renderer: {n:,} renders in {baseline:.1f} s = {n / baseline:,.0f} renders/s")
     print(f"bench client peak RSS {client_rss:.0f} MiB")
+    print(f"other processes used {other_cpus:.2f} CPUs during the HTTP run")
     if outcome.lines != n:
         raise SystemExit(f"expected {n} lines, got {outcome.lines}")
     print(
         f"recipients={n} wall_s={wall:.1f} renders_per_s={n / wall:.0f} "
         f"errors={outcome.errors} peak_rss_mb={max(rss.values()):.0f} "
-        f"inprocess_s={baseline:.1f} ratio={wall / baseline:.2f}"
+        f"inprocess_s={baseline:.1f} ratio={wall / baseline:.2f} other_cpus={other_cpus:.2f}"
     )
 
 

@@ -28,7 +28,7 @@ import jinja2
 import premailer
 from mjml import mjml2html
 
-from _common import CONTENT_ROOT, TEMPLATE, branch_of, machine_summary, make_recipients
+from _common import CONTENT_ROOT, TEMPLATE, OtherLoad, branch_of, machine_summary, make_recipients
 from atn_content.app import build_renderer
 from atn_content.config import Settings
 from atn_content.content.fields import validate_recipient
@@ -132,6 +132,7 @@ def main() -> None:
     if args.cpu is not None:
         os.sched_setaffinity(0, {args.cpu})
     print(machine_summary())
+    other = OtherLoad()
     recipients = make_recipients(args.recipients)
     mix = Counter((branch_of(r), r["locale"]) for r in recipients)
     print(f"recipients={len(recipients)} branches x locales: {dict(sorted(mix.items()))}")
@@ -169,13 +170,15 @@ def main() -> None:
         f"({statistics.mean(per) * 1e3:.1f} ms mean, {statistics.median(per) * 1e3:.1f} ms median)"
     )
     ratio = median / naive_rate
+    other_cpus = other.cpus()
+    print(f"other processes used {other_cpus:.2f} CPUs on average during this run")
     print(
         f"one Python process (single-threaded render loop); "
         f"affinity={sorted(os.sched_getaffinity(0))}"
     )
     print(
         f"renders_per_s={median:.0f} renders_per_s_best={best:.0f} "
-        f"naive_per_s={naive_rate:.1f} ratio={ratio:.0f}"
+        f"naive_per_s={naive_rate:.1f} ratio={ratio:.0f} other_cpus={other_cpus:.2f}"
     )
 
 
