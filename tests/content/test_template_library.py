@@ -48,6 +48,9 @@ _CONDITIONAL = re.compile(r"<!--\[if.*?<!\[endif\]-->", re.DOTALL)
 _PLACEHOLDER = re.compile(r"%\(\w*\)[-#0 +]*\d*(?:\.\d+)?[a-zA-Z]|%%")
 _LOWER_WORD = re.compile(r"^[a-z]{2,}$")
 _SPACES = re.compile(r"\s+")
+_URL = re.compile(r"\(?https?://\S+\)?")
+_ALT = re.compile(r'\balt="([^"]*)"')
+_ENGLISH_WORD = re.compile(r"\b[a-z]{3,}\b")
 
 
 def _combinations() -> Iterator[Any]:
@@ -216,6 +219,25 @@ def _english_left(email: RenderedEmail, fragments: tuple[str, ...], locale: str)
     return problems
 
 
+def _phrases(email: RenderedEmail) -> set[str]:
+    """Lines a reader sees (text part without URLs, subject, preheader, alt texts)."""
+    lines = [email.subject, email.preheader, *email.text.splitlines()]
+    lines += [html.unescape(alt) for alt in _ALT.findall(email.html)]
+    return {_SPACES.sub(" ", _URL.sub("", line)).strip() for line in lines}
+
+
+def _same_as_english(email: RenderedEmail, english: RenderedEmail, locale: str) -> list[str]:
+    """Copy written straight into a template without _() reads the same in every locale."""
+    if locale == "en":
+        return []
+    same = _phrases(email) & _phrases(english)
+    return [
+        f"same words in {locale} as in en (not wrapped in _()?): {phrase!r}"
+        for phrase in sorted(same)
+        if len(phrase.split()) >= 3 and _ENGLISH_WORD.search(phrase)
+    ]
+
+
 # --- tests ---------------------------------------------------------------------------
 
 
@@ -253,6 +275,7 @@ def test_rendered_email_is_sendable(
         *_plain_text(email),
         *_header_lines(email, locale),
         *_english_left(email, _english_of(template), locale),
+        *_same_as_english(email, render_sample(template, "en", sample), locale),
     ]
     assert not problems, "\n" + "\n".join(problems)
 
@@ -372,6 +395,15 @@ def test_english_left_in_a_translation_is_caught() -> None:
     assert _english_left(email, ("see our fares",), "fr") == []
     assert _english_left(email, fragments, "en") == []
     assert _english_left(email, fragments, "fr") == ["English text left in fr: 'votre offre'"]
+
+
+def test_copy_outside_gettext_is_caught() -> None:
+    english = _fake(text="Hello Teva, your offer is waiting.\n\nAir Tahiti Nui\n")
+    french = _fake(text="Bonjour Teva,\n\nHello Teva, your offer is waiting.\n\nAir Tahiti Nui\n")
+    assert _same_as_english(french, english, "fr") == [
+        "same words in fr as in en (not wrapped in _()?): 'Hello Teva, your offer is waiting.'"
+    ]
+    assert _same_as_english(_fake(), english, "fr") == []
 
 
 def test_conditional_comment_errors_are_ignored() -> None:
