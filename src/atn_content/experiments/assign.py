@@ -11,7 +11,7 @@ import asyncio
 import datetime as dt
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -61,6 +61,9 @@ class _Live:
     arms: tuple[_Arm, ...]
     winner: int | None
     due: dt.datetime | None
+    fixed: tuple[Assignment | None, ...] = ()
+    """Prebuilt answers by arm index (then the holdback's last): no allocation per render.
+    None where the answer depends on the recipient (send-time arms)."""
 
 
 def _arm(definition: Definition, spec: VariantSpec) -> _Arm:
@@ -109,6 +112,10 @@ class Assigner:
                 winner,
                 dt.datetime.fromtimestamp(due, dt.UTC) if due is not None else None,
             )
+            answers = [_assignment(live, i, {}, None) for i in range(len(d.variants))]
+            answers.append(_assignment(live, HOLDBACK, {}, None))
+            fixed = tuple(None if a.send_at else a for a in answers)
+            live = replace(live, fixed=fixed)
             by_key[d.key] = live
             by_template.setdefault(d.template, []).append(live)
         self._by_template = {t: tuple(x) for t, x in by_template.items()}
@@ -120,14 +127,17 @@ class Assigner:
     ) -> Assignment | None:
         """The first launched experiment on `template` that includes the recipient, or None."""
         experiments = self._by_template.get(template)
-        if not experiments or "id" not in recipient:
+        if not experiments:
             return None
-        recipient_id = str(recipient["id"])
+        raw_id = recipient.get("id")
+        if raw_id is None:
+            return None
+        recipient_id = raw_id if type(raw_id) is str else str(raw_id)
         for live in experiments:
             index = live.allocator.assign(recipient_id)
             if index == EXCLUDED:
                 continue
-            return _assignment(live, index, recipient, now)
+            return live.fixed[index] or _assignment(live, index, recipient, now)
         return None
 
     def bucket(self, key: str, recipient_id: str) -> str | None:
