@@ -63,7 +63,7 @@ def bench_allocation(n: int) -> tuple[float, float, float]:
     recipients = [{"id": r} for r in ids]
     assigner = Assigner()
     record = decided(launched(DEFINITION, 0.0, "bench"), "B", True, "bench", 1.0, "rule")
-    assigner.load([record])
+    assigner.load([record], now=2.0)  # rolling out the winner
     assign = assigner.assign
     arms = [assign(TEMPLATE, r) for r in recipients[:5000]]
     naive_arms = [naive_assign(r) for r in ids[:5000]]

@@ -81,7 +81,9 @@ def test_after_the_decision_testers_keep_their_subject_and_the_rest_get_the_winn
     assigner.load([record])
     recipients = ids(2000)
     before = [assigner.assign("newsletter-destination", r) for r in recipients]
-    assigner.load([decided(record, "B", True, "B wins", NOW + 4 * 3600, "rule")])
+    assigner.load(
+        [decided(record, "B", True, "B wins", NOW + 4 * 3600, "rule")], now=NOW + 5 * 3600
+    )
     after = [assigner.assign("newsletter-destination", r) for r in recipients]
     for old, new in zip(before, after, strict=True):
         assert old is not None and new is not None
@@ -203,3 +205,25 @@ def test_new_bandit_weights_take_effect_on_the_next_snapshot() -> None:
     assigner.load([skewed])
     arms = [a.bucket for r in ids(20_000) if (a := assigner.assign("newsletter-destination", r))]
     assert within(arms.count("lagoon"), len(arms), 0.9)
+
+
+def test_a_decided_experiment_completes_after_its_rollout_window() -> None:
+    record = decided(running(shipped("bf-2026-subject")), "B", True, "B", NOW, "rule")
+    assert record.definition.rollout_hours == 72
+    assigner = Assigner()
+    assigner.load([record], now=NOW + 71 * 3600)
+    assert assigner.assign("newsletter-destination", {"id": "r1"}) is not None
+    assigner.load([record], now=NOW + 72 * 3600)
+    assert assigner.assign("newsletter-destination", {"id": "r1"}) is None
+    assert assigner.bucket("bf-2026-subject", "r1") is not None  # late clicks still count
+
+
+def test_a_new_test_takes_precedence_over_an_older_rollout() -> None:
+    old = decided(running(shipped("bf-2026-subject")), "B", True, "B", NOW, "rule")
+    new = running(
+        msgspec.structs.replace(shipped("bf-2026-subject"), key="xmas-subject"), NOW + 3600
+    )
+    assigner = Assigner()
+    assigner.load([old, new], now=NOW + 7200)
+    got = [assigner.assign("newsletter-destination", r) for r in ids(200)]
+    assert {a.experiment for a in got if a} == {"xmas-subject"}

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Literal
@@ -19,7 +20,7 @@ from atn_content.content.formatting import DEFAULT_TIMEZONE
 from atn_content.content.renderer import Variant
 from atn_content.experiments.allocation import EXCLUDED, HOLDBACK, Allocator, Namespace
 from atn_content.experiments.definitions import Definition, VariantSpec
-from atn_content.experiments.lifecycle import ROLLOUT, Record
+from atn_content.experiments.lifecycle import ROLLOUT, Record, phase
 
 __all__ = ["Assigner", "Assignment", "Status", "refresh_forever"]
 
@@ -82,13 +83,24 @@ class Assigner:
     def keys(self) -> tuple[str, ...]:
         return tuple(self._by_key)
 
-    def load(self, records: Iterable[Record]) -> None:
-        """Swap in a new snapshot of launched experiments (drafts are ignored)."""
+    def load(self, records: Iterable[Record], now: float | None = None) -> None:
+        """Swap in a new snapshot of launched experiments.
+
+        Drafts are ignored; completed ones (rollout over) only keep attributing late events.
+        Running tests come first on a template, then decided ones rolling out their winner,
+        newest decision first.
+        """
+        moment = time.time() if now is None else now
         by_key: dict[str, _Live] = {}
         by_template: dict[str, list[_Live]] = {}
         allocators: dict[tuple[Any, ...], Allocator] = {}
         ordered = sorted(
-            (r for r in records if r.status != "draft"), key=lambda r: (r.launched_at or 0, r.key)
+            (r for r in records if r.status != "draft"),
+            key=lambda r: (
+                r.decision is not None,
+                -r.decision.decided_at if r.decision else r.launched_at or 0.0,
+                r.key,
+            ),
         )
         for record in ordered:
             d = record.definition
@@ -117,7 +129,8 @@ class Assigner:
             fixed = tuple(None if a.send_at else a for a in answers)
             live = replace(live, fixed=fixed)
             by_key[d.key] = live
-            by_template.setdefault(d.template, []).append(live)
+            if phase(record, moment) != "completed":
+                by_template.setdefault(d.template, []).append(live)
         self._by_template = {t: tuple(x) for t, x in by_template.items()}
         self._by_key = by_key
         self._allocators = allocators

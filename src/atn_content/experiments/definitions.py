@@ -109,6 +109,8 @@ class Definition(msgspec.Struct, forbid_unknown_fields=True):
     holdback: Literal["wait", "control"] = "wait"
     """Before the decision the rest waits (render says when it is due) or gets the control."""
     decision: DecisionSpec = msgspec.field(default_factory=DecisionSpec)
+    rollout_hours: float = 72.0
+    """After the decision the winner is served this long, then the experiment completes."""
     namespace: NamespaceSpec | None = None
     bandit: BanditSpec | None = None
     planning: PlanningSpec = msgspec.field(default_factory=PlanningSpec)
@@ -214,6 +216,8 @@ def _check(d: Definition) -> list[tuple[str, str]]:
         add(("decision.alpha", f"must be in (0, 0.5), got {rule.alpha}"))
     if not rule.horizon_hours > 0:
         add(("decision.horizon_hours", f"must be positive, got {rule.horizon_hours}"))
+    if not d.rollout_hours > 0:
+        add(("rollout_hours", f"must be positive, got {d.rollout_hours}"))
     if d.namespace is not None:
         ns = d.namespace
         if not ns.name.strip():

@@ -34,10 +34,11 @@ __all__ = [
     "phase",
     "planning_sentence",
     "reweighted",
+    "rollout_end",
     "rule_decision",
 ]
 
-Phase = Literal["draft", "running", "decision_due", "decided"]
+Phase = Literal["draft", "running", "decision_due", "decided", "completed"]
 Counters = Mapping[str, Mapping[str, Mapping[str, float]]]
 
 ROLLOUT = "_rollout"
@@ -84,10 +85,21 @@ class Record(msgspec.Struct):
 
 
 def phase(record: Record, now: float) -> Phase:
+    """Where the experiment stands; "completed" once the winner's rollout window is over
+    (the template then renders as if no experiment existed)."""
     due = record.decision_due
     if record.status == "running" and due is not None and now >= due:
         return "decision_due"
+    if record.decision is not None and now >= rollout_end(record):
+        return "completed"
     return record.status
+
+
+def rollout_end(record: Record) -> float:
+    """When a decided experiment stops applying to renders of its template."""
+    if record.decision is None:
+        return float("inf")
+    return record.decision.decided_at + record.definition.rollout_hours * 3600
 
 
 def planning_sentence(definition: Definition) -> str:
