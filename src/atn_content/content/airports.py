@@ -89,7 +89,7 @@ def airport_moment(value: str | dt.datetime, airport: str = "") -> dt.datetime:
 
 
 def airport_city(code: str, locale: str) -> str:
-    """"Paris" for CDG in French, "東京" for NRT in Japanese; the code itself if unknown."""
+    """The city name in the locale (CDG: Paris, パリ); the code itself if unknown."""
     names = CITY_NAMES.get(code.upper()) if isinstance(code, str) else None
     if names is None:
         return str(code)
