@@ -31,7 +31,7 @@ def post(client: TestClient[Litestar], auth: dict[str, str], body: bytes) -> lis
 def test_lines_come_back_in_order_with_results(
     client: TestClient[Litestar], auth: dict[str, str]
 ) -> None:
-    recipients = [
+    recipients: list[dict[str, Any]] = [
         {"id": "b1", "last_destination": "Bora Bora"},
         {"id": "b2", "recent_searches": ["Tokyo"]},
         {"id": "b3"},
