@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import datetime as dt
 import math
 from pathlib import Path
@@ -10,10 +12,11 @@ from typing import Any
 import msgspec
 
 from atn_content.experiments.allocation import choose_variation, get_bucket_ranges, hash_value
-from atn_content.experiments.assign import Assigner, send_time_utc
+from atn_content.experiments.assign import Assigner, refresh_forever, send_time_utc
 from atn_content.experiments.definitions import Definition, parse_definition
 from atn_content.experiments.lifecycle import ROLLOUT, Record, decided, launched
-from atn_content.experiments.service import load_files
+from atn_content.experiments.service import ExperimentService, load_files
+from atn_content.store.sqlite import SQLiteStore
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = 1_795_000_000.0
@@ -209,11 +212,11 @@ def test_new_bandit_weights_take_effect_on_the_next_snapshot() -> None:
 
 def test_a_decided_experiment_completes_after_its_rollout_window() -> None:
     record = decided(running(shipped("bf-2026-subject")), "B", True, "B", NOW, "rule")
-    assert record.definition.rollout_hours == 72
+    assert record.definition.rollout_hours == 48  # from the file (default 72)
     assigner = Assigner()
-    assigner.load([record], now=NOW + 71 * 3600)
+    assigner.load([record], now=NOW + 47 * 3600)
     assert assigner.assign("newsletter-destination", {"id": "r1"}) is not None
-    assigner.load([record], now=NOW + 72 * 3600)
+    assigner.load([record], now=NOW + 48 * 3600)
     assert assigner.assign("newsletter-destination", {"id": "r1"}) is None
     assert assigner.bucket("bf-2026-subject", "r1") is not None  # late clicks still count
 
@@ -227,3 +230,28 @@ def test_a_new_test_takes_precedence_over_an_older_rollout() -> None:
     assigner.load([old, new], now=NOW + 7200)
     got = [assigner.assign("newsletter-destination", r) for r in ids(200)]
     assert {a.experiment for a in got if a} == {"xmas-subject"}
+
+
+async def test_background_refresh_follows_other_replicas_and_survives_outages(
+    tmp_path: Path,
+) -> None:
+    store = SQLiteStore(tmp_path / "store.db")
+    service = ExperimentService(store)
+    assigner = Assigner()
+    task = asyncio.create_task(refresh_forever(assigner, service.records, 0.0, service.tick))
+    try:
+        await service.launch(shipped("bf-2026-subject"), "another replica")
+        for _ in range(500):
+            if assigner.keys:
+                break
+            await asyncio.sleep(0.01)
+        assert assigner.keys == ("bf-2026-subject",)
+        await store.close()  # the store goes away: the last snapshot keeps serving
+        for _ in range(5):
+            await asyncio.sleep(0.01)
+        assert assigner.assign("newsletter-destination", {"id": "r1"}) is not None
+        assert not task.done()
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
