@@ -16,6 +16,8 @@ from litestar.testing import AsyncTestClient
 
 from atn_content.app import create_app
 from atn_content.config import Settings
+from atn_content.experiments.definitions import parse_definition
+from atn_content.experiments.service import ExperimentService
 from atn_content.store import Event
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -314,3 +316,16 @@ async def test_batch_lines_get_their_arm_or_the_waiting_problem(
     assert waiting and tested
     assert all(x["error"]["title"] == "Waiting for decision" for x in waiting)
     assert all(x["result"]["experiment"] == "bf-2026-subject" for x in tested)
+
+
+async def test_events_for_a_test_launched_on_another_replica_are_attributed(
+    client: AsyncTestClient[Litestar], app: Litestar
+) -> None:
+    other_replica = ExperimentService(app.state.store)
+    definition = parse_definition({**BLACK_FRIDAY, "test_fraction": 1.0})
+    await in_app(client, other_replica.launch, definition, "another replica")
+    events = [{"type": "click", "recipient_id": f"r{i}"} for i in range(10)]
+    receipt = await client.post(
+        "/v1/experiments/bf-2026-subject/events", json={"events": events}, headers=AUTH
+    )
+    assert receipt.json() == {"accepted": 10, "ignored": 0, "reasons": []}

@@ -240,6 +240,8 @@ async def record_events(
         )
     variants = {v.key for v in record.definition.variants}
     assigner: Assigner = state.assigner
+    if key not in assigner.keys:  # launched on another replica since the last refresh
+        await _reload(state)
     intake: Intake = state.intake
     accepted, reasons = 0, []
     for i, event in enumerate(data.events):
