@@ -6,6 +6,9 @@ from atn_content.signing import Signer
 
 __all__ = ["UnsubscribeLinks"]
 
+#: Payload kind of preference-centre tokens (same signer), so no list may take this name.
+_PREFERENCES = "prefs"
+
 
 class UnsubscribeLinks:
     def __init__(self, signer: Signer, public_url: str) -> None:
@@ -22,7 +25,7 @@ class UnsubscribeLinks:
         return f"{self._base}/u/{token}"
 
     def preferences_url(self, recipient_id: str) -> str:
-        token = self._signer.sign("prefs\n" + recipient_id)
+        token = self._signer.sign(_PREFERENCES + "\n" + recipient_id)
         return f"{self._base}/preferences/{token}"
 
     def read(self, token: str) -> tuple[str, str] | None:
@@ -31,6 +34,8 @@ class UnsubscribeLinks:
         if payload is None or "\n" not in payload:
             return None
         list_id, recipient_id = payload.split("\n", 1)
+        if list_id == _PREFERENCES:
+            return None  # a preferences link is not an unsubscribe link
         return recipient_id, list_id
 
     @staticmethod
