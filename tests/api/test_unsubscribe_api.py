@@ -66,3 +66,13 @@ def test_forged_or_altered_tokens_are_404(
             assert response.status_code == 404, (method, forged)
             assert response.headers["content-type"].startswith("application/problem+json")
     assert not is_unsubscribed(client, "u-victim")
+
+
+def test_a_preferences_link_cannot_unsubscribe(
+    client: TestClient[Litestar], auth: dict[str, str]
+) -> None:
+    prefs = client.app.state.renderer.unsubscribe.preferences_url("u-prefs")
+    token = prefs.rsplit("/", 1)[1]
+    assert client.post(f"/u/{token}").status_code == 404
+    store = client.app.state.store
+    assert not client.blocking_portal.call(store.is_unsubscribed, "u-prefs", "prefs")

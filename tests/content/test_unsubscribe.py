@@ -60,3 +60,8 @@ def test_one_click_headers() -> None:
         "List-Unsubscribe": "<https://news.example.pf/u/abc.def>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
     }
+
+
+def test_a_preferences_token_is_not_an_unsubscribe_token(links: UnsubscribeLinks) -> None:
+    token = links.preferences_url("r-1").rsplit("/", 1)[1]
+    assert links.read(token) is None
