@@ -18,6 +18,7 @@ from atn_content.api.problems import problem_for_content_error
 from atn_content.api.schemas import to_response
 from atn_content.config import Settings, ensure_local_key
 from atn_content.content.errors import ContentError, TemplateError
+from atn_content.content.renderer import Renderer
 
 __all__ = ["main"]
 
@@ -99,7 +100,7 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def _renderer():  # type: ignore[no-untyped-def]
+def _renderer() -> Renderer:
     from atn_content.app import build_renderer
 
     return build_renderer(Settings.from_env())
