@@ -246,6 +246,16 @@ class TestItinerary:
         text = texts(renderers, "itinerary", "ja", "business-traveller")
         assert "TN7 · 2026年11月27日金曜日" in text and "ロサンゼルス（LAX）" in text
 
+    @pytest.mark.parametrize("airports", [False, True])
+    def test_a_leg_without_times_still_renders(
+        self, airports: bool, renderers: dict[bool, Renderer]
+    ) -> None:
+        legs = {"pnr": "K7Q2ZT", "flights": [{"flight_number": "TN7", "from": "PPT", "to": "NRT"}]}
+        text = texts(
+            renderers, "itinerary", "en", "new-subscriber", airports=airports, booking=legs
+        )
+        assert "TN7" in text and "()" not in text
+
     def test_without_flights_it_points_to_the_booking(
         self, renderers: dict[bool, Renderer]
     ) -> None:
