@@ -257,8 +257,13 @@ class Server:
                 "--workers",
                 str(self.workers),
                 "--no-ws",
+                "--http",
+                "1",
+                "--loop",
+                "uvloop",
                 "--log-level",
                 "warning",
+                "--no-access-log",
             ]
         return [
             str(bindir / "uvicorn"),
