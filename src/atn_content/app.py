@@ -20,6 +20,7 @@ from atn_content.api.health import healthz
 from atn_content.api.render import render, render_batch
 from atn_content.api.unsubscribe import confirm_unsubscribe, unsubscribe
 from atn_content.config import Settings
+from atn_content.content.airports import install_airport_filters
 from atn_content.content.environment import TemplateHelpers
 from atn_content.content.formatting import install_i18n_filters
 from atn_content.content.i18n import Catalogs
@@ -46,6 +47,7 @@ def build_renderer(settings: Settings) -> Renderer:
     root = settings.content_root
     helpers = TemplateHelpers()
     helpers.add_installer(install_i18n_filters)
+    helpers.add_installer(install_airport_filters)
     return Renderer(
         Library(root),
         Catalogs.load(root / "locales"),

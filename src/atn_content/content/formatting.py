@@ -77,6 +77,10 @@ def format_money(amount: Number, currency: str, locale: Locale | str) -> str:
     value = _decimal(amount)
     digits = get_currency_precision(currency)
     value = value.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
+    if currency == "XPF" and Locale.parse(locale).language != "fr":
+        # CLDR's symbol outside French is "CFPF", which nobody reads; the code is what
+        # Air Tahiti Nui prints in English and Japanese: "XPF 152,000".
+        return format_currency(value, currency, locale=locale, format="¤¤\u00a0#,##0")
     return format_currency(value, currency, locale=locale)
 
 
