@@ -97,6 +97,11 @@ async def _launch(service: ExperimentService, args: argparse.Namespace) -> int:
         except ContentError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 1
+    known = Settings.from_env().content_root / "locales"
+    for locale in definition.locales:
+        if not (known / locale).is_dir():
+            print(f"error: locales: no catalog for {locale!r} in {known}", file=sys.stderr)
+            return 1
     record = await service.launch(definition, source)
     print(f"launched {record.key} ({definition.kind} test on {definition.template})")
     if record.decision_due is not None:

@@ -329,3 +329,18 @@ async def test_events_for_a_test_launched_on_another_replica_are_attributed(
         "/v1/experiments/bf-2026-subject/events", json={"events": events}, headers=AUTH
     )
     assert receipt.json() == {"accepted": 10, "ignored": 0, "reasons": []}
+
+
+async def test_a_locale_restricted_test_only_takes_that_locale(
+    client: AsyncTestClient[Litestar],
+) -> None:
+    await launch(client, {**BLACK_FRIDAY, "test_fraction": 1.0, "locales": ["fr"]})
+    body = {"template": "promo", "locale": "en", "recipient": {"id": "r1"}}
+    english = (await client.post("/v1/render", json=body, headers=AUTH)).json()
+    assert (english["experiment"], english["subject"]) == (None, "Default subject")
+    french = (await render(client, "r1")).json()
+    assert french["experiment"] == "bf-2026-subject"
+    bad = {**BLACK_FRIDAY, "key": "bf-xx", "locales": ["xx"]}
+    response = await client.post("/v1/experiments", json=bad, headers=AUTH)
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "locales[0]"

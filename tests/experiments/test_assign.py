@@ -255,3 +255,12 @@ async def test_background_refresh_follows_other_replicas_and_survives_outages(
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
+
+
+def test_a_french_subject_test_leaves_other_locales_alone() -> None:
+    assigner = Assigner()
+    assigner.load([running(shipped("bf-2026-subject"))])
+    recipient = {"id": "r1"}
+    assert assigner.assign("newsletter-destination", recipient, "fr") is not None
+    assert assigner.assign("newsletter-destination", recipient, "en") is None
+    assert assigner.assign("newsletter-destination", recipient, "ja") is None

@@ -101,6 +101,10 @@ async def test_overlapping_tests_on_one_template_need_disjoint_namespaces(
     await service.launch(subject_test(key="cta-b", template="t2", namespace=other), "api")
     with pytest.raises(ExperimentConflict):
         await service.launch(subject_test(key="cta-c", template="t2", namespace=half), "api")
+    await service.launch(subject_test(key="fr-only", template="t3", locales=["fr"]), "api")
+    await service.launch(subject_test(key="ja-only", template="t3", locales=["ja"]), "api")
+    with pytest.raises(ExperimentConflict):
+        await service.launch(subject_test(key="all", template="t3"), "api")
 
 
 async def test_files_are_drafts_until_launched(service: ExperimentService) -> None:

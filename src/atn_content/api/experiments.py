@@ -94,7 +94,7 @@ def render_with_experiment(
 
     Holdback recipients waiting for the decision get a 409 problem saying when it is due.
     """
-    assignment = assigner.assign(template, recipient) if assigner is not None else None
+    assignment = assigner.assign(template, recipient, locale) if assigner is not None else None
     if assignment is None:
         return to_response(renderer.render(template, locale, recipient))
     if assignment.status == "waiting":
@@ -186,6 +186,11 @@ async def launch_experiment(data: JSONBody[dict[str, Any]], state: State) -> Exp
             raise ProblemError(
                 Problem(422, "Unknown template", str(exc), errors=[ProblemItem(str(exc), field)])
             ) from None
+    for i, locale in enumerate(definition.locales):
+        if locale not in renderer.locales:
+            detail = f"unknown locale {locale!r}; known: {', '.join(renderer.locales)}"
+            item = ProblemItem(detail, field=f"locales[{i}]")
+            raise ProblemError(Problem(422, "Unknown locale", detail, errors=[item]))
     try:
         record = await _service(state).launch(definition, source="api")
     except ExperimentConflict as exc:

@@ -62,6 +62,7 @@ class _Live:
     arms: tuple[_Arm, ...]
     winner: int | None
     due: dt.datetime | None
+    locales: frozenset[str] = frozenset()
     fixed: tuple[Assignment | None, ...] = ()
     """Prebuilt answers by arm index (then the holdback's last): no allocation per render.
     None where the answer depends on the recipient (send-time arms)."""
@@ -127,7 +128,7 @@ class Assigner:
             answers = [_assignment(live, i, {}, None) for i in range(len(d.variants))]
             answers.append(_assignment(live, HOLDBACK, {}, None))
             fixed = tuple(None if a.send_at else a for a in answers)
-            live = replace(live, fixed=fixed)
+            live = replace(live, fixed=fixed, locales=frozenset(d.locales))
             by_key[d.key] = live
             if phase(record, moment) != "completed":
                 by_template.setdefault(d.template, []).append(live)
@@ -136,9 +137,14 @@ class Assigner:
         self._allocators = allocators
 
     def assign(
-        self, template: str, recipient: Mapping[str, Any], now: dt.datetime | None = None
+        self,
+        template: str,
+        recipient: Mapping[str, Any],
+        locale: str | None = None,
+        now: dt.datetime | None = None,
     ) -> Assignment | None:
-        """The first launched experiment on `template` that includes the recipient, or None."""
+        """The first launched experiment on `template` (and `locale`, when the experiment
+        names locales) that includes the recipient, or None."""
         experiments = self._by_template.get(template)
         if not experiments:
             return None
@@ -147,6 +153,8 @@ class Assigner:
             return None
         recipient_id = raw_id if type(raw_id) is str else str(raw_id)
         for live in experiments:
+            if live.locales and locale is not None and locale not in live.locales:
+                continue
             index = live.allocator.assign(recipient_id)
             if index == EXCLUDED:
                 continue

@@ -106,6 +106,8 @@ class Definition(msgspec.Struct, forbid_unknown_fields=True):
     description: str = ""
     test_fraction: float = 1.0
     """Share of the list in the test; the rest gets the decision's winner."""
+    locales: list[str] = []
+    """Only renders in these locales take part (a French subject line: ["fr"]); [] = all."""
     holdback: Literal["wait", "control"] = "wait"
     """Before the decision the rest waits (render says when it is due) or gets the control."""
     decision: DecisionSpec = msgspec.field(default_factory=DecisionSpec)

@@ -199,6 +199,8 @@ def _overlap(a: Definition, b: Definition) -> bool:
     """Can one recipient be in both tests on the same template?"""
     if a.template != b.template:
         return False
+    if a.locales and b.locales and not set(a.locales) & set(b.locales):
+        return False
     if a.namespace is None or b.namespace is None or a.namespace.name != b.namespace.name:
         return True
     return a.namespace.start < b.namespace.end and b.namespace.start < a.namespace.end
