@@ -44,7 +44,7 @@ def test_render_returns_the_documented_document(render: Callable[..., Any]) -> N
     assert body["template"] == NEWSLETTER and body["locale"] == "fr"
     assert re.fullmatch(r"[0-9a-f]{12}", body["template_version"])
     assert body["variant"] is None
-    assert sorted(body["fallbacks"]) == ["last_destination", "recent_searches"]
+    assert sorted(body["fallbacks"]) == ["last_destination", "last_name", "recent_searches"]
     assert body["subject"] == "Votre prochaine évasion dans les îles de Tahiti"
     assert body["preheader"] == "Hina, une offre choisie pour vous"
     assert body["html"].startswith("<!") and 'lang="fr"' in body["html"]

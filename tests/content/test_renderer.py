@@ -114,9 +114,18 @@ def test_response_names_template_version_locale_and_no_variant(renderer: Rendere
 
 def test_optional_fields_fall_back_to_defaults_and_are_listed(renderer: Renderer) -> None:
     email = render(renderer, "en", {"id": "c-6"})
-    assert sorted(email.fallbacks) == ["first_name", "last_destination", "recent_searches"]
+    assert sorted(email.fallbacks) == [
+        "first_name",
+        "last_destination",
+        "last_name",
+        "recent_searches",
+    ]
     assert email.subject == TITLES["en", "generic"]
-    full = render(renderer, "en", {"id": "c-7", **RECIPIENTS["tokyo"], "last_destination": ""})
+    full = render(
+        renderer,
+        "en",
+        {"id": "c-7", **RECIPIENTS["tokyo"], "last_destination": "", "last_name": "Tane"},
+    )
     assert full.fallbacks == []
 
 
@@ -198,3 +207,9 @@ def test_one_click_unsubscribe_headers_carry_a_signed_https_url(renderer: Render
     assert renderer.unsubscribe.read(tampered) is None
     other = render(renderer, "en", RECIPIENTS["tokyo"]).headers["List-Unsubscribe"]
     assert other != email.headers["List-Unsubscribe"]
+
+
+def test_japanese_greeting_uses_the_family_name(renderer: Renderer) -> None:
+    recipient = {"id": "c-8", "first_name": "Yuki", "last_name": "佐藤"}
+    assert "佐藤様" in render(renderer, "ja", recipient).text
+    assert "Hello Yuki," in render(renderer, "en", recipient).text
