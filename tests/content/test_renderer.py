@@ -11,7 +11,7 @@ import pytest
 from atn_content.app import build_renderer
 from atn_content.config import Settings
 from atn_content.content.errors import RecipientError, UnknownLocale, UnknownTemplate
-from atn_content.content.renderer import RenderedEmail, Renderer
+from atn_content.content.renderer import RenderedEmail, Renderer, Variant
 
 REPO = Path(__file__).resolve().parents[2]
 NEWSLETTER = "newsletter-destination"
@@ -213,3 +213,12 @@ def test_japanese_greeting_uses_the_family_name(renderer: Renderer) -> None:
     recipient = {"id": "c-8", "first_name": "Yuki", "last_name": "佐藤"}
     assert "佐藤様" in render(renderer, "ja", recipient).text
     assert "Hello Yuki," in render(renderer, "en", recipient).text
+
+
+def test_cta_experiment_parameters_change_the_button(renderer: Renderer) -> None:
+    lagoon = Variant("lagoon", params=(("cta_text", "Je pars à Tahiti"), ("cta_color", "#0b4f6c")))
+    tested = renderer.render(NEWSLETTER, "fr", {"id": "c-9"}, variant=lagoon)
+    control = renderer.render(NEWSLETTER, "fr", {"id": "c-9"})
+    assert 'bgcolor="#0b4f6c"' in tested.html and "Je pars à Tahiti" in tested.text
+    assert 'bgcolor="#e5553b"' in control.html and "Découvrir nos destinations" in control.text
+    assert tested.variant == "lagoon" and control.variant is None
