@@ -25,7 +25,9 @@ __all__ = [
     "DEFAULT_TIMEZONE",
     "format_money",
     "install_i18n_filters",
+    "recipient_zone",
     "to_datetime",
+    "zone_named",
 ]
 
 #: Air Tahiti Nui's home zone, used when the recipient has none (or an unknown one).
@@ -41,11 +43,18 @@ def _locale(tag: str) -> Locale:
 
 
 @lru_cache(maxsize=256)
-def _zone(name: str) -> ZoneInfo:
+def zone_named(name: str) -> ZoneInfo | None:
+    """The IANA zone called `name`, or None when there is no such zone."""
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo(DEFAULT_TIMEZONE)
+        return None
+
+
+def recipient_zone(name: object) -> ZoneInfo:
+    """A recipient's zone; a missing or unknown name falls back to Pacific/Tahiti."""
+    zone = zone_named(name) if isinstance(name, str) and name else None
+    return zone or ZoneInfo(DEFAULT_TIMEZONE)
 
 
 def _context_locale(context: Context) -> Locale:
@@ -62,7 +71,7 @@ def _context_zone(context: Context) -> ZoneInfo:
         name = recipient.get("timezone")
     elif recipient is not None:
         name = getattr(recipient, "timezone", None)
-    return _zone(name if isinstance(name, str) and name else DEFAULT_TIMEZONE)
+    return recipient_zone(name)
 
 
 def _decimal(amount: Number) -> Decimal:

@@ -12,7 +12,7 @@ from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import jinja2
 
@@ -26,7 +26,7 @@ from atn_content.content.errors import (
     UnknownLocale,
 )
 from atn_content.content.fields import validate_recipient
-from atn_content.content.formatting import DEFAULT_TIMEZONE
+from atn_content.content.formatting import recipient_zone, zone_named
 from atn_content.content.library import Library, TemplateSource
 from atn_content.content.plaintext import tidy_text
 from atn_content.content.profile import derive_profile
@@ -132,7 +132,7 @@ class Renderer:
         compiled = self._compiled(source, locale, variant)
         values, fallbacks = validate_recipient(recipient, source.fields)
         now = now or dt.datetime.now(dt.UTC)
-        today = now.astimezone(_zone(values.get("timezone"))).date()
+        today = now.astimezone(_checked_zone(values.get("timezone"))).date()
         recipient_id = str(values["id"])
         unsubscribe_url = self.unsubscribe.url(recipient_id, compiled.list_id)
         context: dict[str, Any] = {
@@ -174,18 +174,9 @@ def _one_line(text: str) -> str:
     return _LINE_BREAKS.sub(" ", text).strip()
 
 
-_ZONES: dict[str, ZoneInfo] = {}
-
-
-def _zone(name: Any) -> ZoneInfo:
-    key = name if isinstance(name, str) and name else DEFAULT_TIMEZONE
-    zone = _ZONES.get(key)
-    if zone is None:
-        try:
-            zone = ZoneInfo(key)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise RecipientError(
-                [FieldProblem("recipient.timezone", f"unknown IANA time zone {key!r}")]
-            ) from None
-        _ZONES[key] = zone
-    return zone
+def _checked_zone(name: Any) -> ZoneInfo:
+    if name is not None and name != "" and (not isinstance(name, str) or not zone_named(name)):
+        raise RecipientError(
+            [FieldProblem("recipient.timezone", f"unknown IANA time zone {name!r}")]
+        )
+    return recipient_zone(name)

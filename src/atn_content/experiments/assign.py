@@ -14,9 +14,8 @@ import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from atn_content.content.formatting import DEFAULT_TIMEZONE
+from atn_content.content.formatting import recipient_zone
 from atn_content.content.renderer import Variant
 from atn_content.experiments.allocation import EXCLUDED, HOLDBACK, Allocator, Namespace
 from atn_content.experiments.definitions import Definition, VariantSpec
@@ -201,26 +200,11 @@ def _assignment(
     )
 
 
-_ZONES: dict[str, ZoneInfo] = {}
-
-
-def _zone(name: object) -> ZoneInfo:
-    key = name if isinstance(name, str) and name else DEFAULT_TIMEZONE
-    zone = _ZONES.get(key)
-    if zone is None:
-        try:
-            zone = ZoneInfo(key)
-        except (ZoneInfoNotFoundError, ValueError):
-            zone = ZoneInfo(DEFAULT_TIMEZONE)  # the renderer reports the bad zone itself
-        _ZONES[key] = zone
-    return zone
-
-
 def send_time_utc(
     local_time: str, date: str | None, timezone: object, now: dt.datetime | None = None
 ) -> dt.datetime:
     """The UTC instant of HH:MM in the recipient's zone: on `date`, else the next one."""
-    zone = _zone(timezone)
+    zone = recipient_zone(timezone)
     hour, minute = (int(x) for x in local_time.split(":"))
     clock = dt.time(hour, minute)
     if date is not None:
