@@ -7,6 +7,7 @@ derive_profile do the work they do in production, and they cover the three seed 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
@@ -15,6 +16,7 @@ import random
 import shutil
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -288,6 +290,12 @@ class Server:
             "ATN_STORE": f"sqlite:///{self.state_dir}/bench.db",
             "ATN_CONTENT_ROOT": str(CONTENT_ROOT),
         }
+        if self.workers > 1:
+            # Workers opening a fresh SQLite file at once can race on PRAGMA journal_mode=WAL
+            # ("database is locked", the worker exits and uvicorn stops): seen once here.
+            # Put the file in WAL mode first; the race itself is reported, not hidden.
+            with contextlib.closing(sqlite3.connect(self.state_dir / "bench.db")) as conn:
+                conn.execute("PRAGMA journal_mode=WAL").fetchone()
         if shutil.which(self.command()[0]) is None:
             raise SystemExit(f"{self.command()[0]} not found")
         self.proc = subprocess.Popen(self.command(), env=env, cwd=REPO, start_new_session=True)
