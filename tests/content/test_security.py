@@ -122,3 +122,30 @@ def test_subject_and_preheader_are_text_not_html(tmp_path: Path) -> None:
     assert email.preheader == f"For {name}"
     assert "<title>Hi &lt;b&gt;Tom &amp; Jerry&lt;/b&gt;</title>" in email.html
     assert name in email.text
+
+
+def test_gettext_of_recipient_data_is_escaped_in_html(tmp_path: Path) -> None:
+    """`_(recipient.x)` must not turn recipient data into trusted markup."""
+    root = tmp_path
+    (root / "templates").mkdir()
+    (root / "blocks").mkdir()
+    for locale in ("fr", "en", "ja"):
+        folder = root / "locales" / locale / "LC_MESSAGES"
+        folder.mkdir(parents=True)
+        (folder / "messages.po").write_text(
+            f'msgid ""\nmsgstr ""\n"Language: {locale}\\n"\n\n'
+            'msgid "Tokyo"\nmsgstr "<b>Tokyo</b>"\n'
+        )
+    (root / "templates" / "t.mjml").write_text(
+        '+++\nsubject = "{{ _(recipient.city) }}"\n[fields.city]\ntype = "str"\n+++\n'
+        "<mjml><mj-body><mj-section><mj-column>"
+        "<mj-text>[{{ _(recipient.city) }}]</mj-text>"
+        "</mj-column></mj-section></mj-body></mjml>\n"
+    )
+    renderer = build_renderer(Settings(content_root=root, secret=b"s" * 32))
+    hostile = renderer.render("t", "en", {"id": "1", "city": "<img src=x onerror=alert(1)> 5%"})
+    assert "<img src=x" not in hostile.html
+    assert "[&lt;img src=x onerror=alert(1)&gt; 5%]" in hostile.html
+    assert hostile.subject == "<img src=x onerror=alert(1)> 5%"
+    trusted = renderer.render("t", "en", {"id": "1", "city": "Tokyo"})
+    assert "[<b>Tokyo</b>]" in trusted.html

@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 from urllib.parse import quote
 
-from jinja2 import ChainableUndefined
+from jinja2 import ChainableUndefined, pass_context
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+from markupsafe import escape
 
 __all__ = ["CONTEXT_NAMES", "Environments", "TemplateHelpers", "TranslationSource"]
 
@@ -79,6 +80,30 @@ def _urlencode_component(value: Any) -> str:
     return quote(str(value), safe="")
 
 
+def _guard_unknown_messages(
+    env: ImmutableSandboxedEnvironment, translations: Any, autoescape: bool
+) -> None:
+    """Make `_(recipient.x)` safe: data passed to gettext is data, not a message.
+
+    New-style gettext marks its result safe and always %-formats it: right for catalogue
+    strings (translators may use markup), wrong for anything else. A message that is not
+    in the catalogue is escaped first in HTML and, when no placeholders are given, has its
+    percent signs doubled.
+    """
+    known = frozenset(k for k in getattr(translations, "_catalog", {}) if isinstance(k, str))
+    original: Callable[..., Any] = env.globals["gettext"]  # type: ignore[assignment]
+
+    @pass_context
+    def gettext(context: Any, message: str, **variables: Any) -> Any:
+        if message not in known:
+            message = str(escape(message)) if autoescape else str(message)
+            if not variables:  # with variables it is a format string by intent
+                message = message.replace("%", "%%")
+        return original(context, message, **variables)
+
+    env.globals["gettext"] = env.globals["_"] = gettext
+
+
 class Environments:
     def __init__(self, catalogs: TranslationSource, helpers: TemplateHelpers) -> None:
         self._catalogs = catalogs
@@ -107,9 +132,9 @@ class Environments:
             auto_reload=False,
             cache_size=0,
         )
-        env.install_gettext_translations(  # type: ignore[attr-defined]
-            self._catalogs.translations(locale), newstyle=True
-        )
+        translations = self._catalogs.translations(locale)
+        env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
+        _guard_unknown_messages(env, translations, autoescape)
         env.filters["urlencode_component"] = _urlencode_component
         for install in self._helpers.installers:
             install(env)
