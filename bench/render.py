@@ -46,6 +46,7 @@ class Naive:
 
     def __init__(self, renderer: Renderer, css_cache: bool = True) -> None:
         self.css_cache = css_cache
+        self.stage_s = {"jinja": 0.0, "mjml": 0.0, "premailer": 0.0}
         self.unsubscribe = renderer.unsubscribe
         self.source = Library(CONTENT_ROOT).get(TEMPLATE)
         catalogs = Catalogs.load(CONTENT_ROOT / "locales")
@@ -86,8 +87,11 @@ class Naive:
         }
         subject = subject_t.render(context)
         context["subject"], context["preheader"] = subject, preheader_t.render(context)
+        t0 = time.perf_counter()
         mjml_text = body.render(context)
+        t1 = time.perf_counter()
         html = mjml2html(mjml_text)
+        t2 = time.perf_counter()
         inlined = premailer.Premailer(
             html,
             allow_network=False,
@@ -95,6 +99,9 @@ class Naive:
             cache_css_parsing=self.css_cache,
             cssutils_logging_level=logging.CRITICAL,
         ).transform()
+        self.stage_s["jinja"] += t1 - t0
+        self.stage_s["mjml"] += t2 - t1
+        self.stage_s["premailer"] += time.perf_counter() - t2
         return subject, str(inlined)
 
 
@@ -159,6 +166,7 @@ def main() -> None:
     sample = recipients[::step][: args.naive_sample]
     naive.render(sample[0]["locale"], sample[0])  # warm-up (premailer's CSS parse cache)
     per: list[float] = []
+    naive.stage_s = dict.fromkeys(naive.stage_s, 0.0)
     for r in sample:
         start = time.perf_counter()
         naive.render(r["locale"], r)
@@ -169,6 +177,8 @@ def main() -> None:
         f"{len(per)} renders, {naive_rate:,.1f} renders/s "
         f"({statistics.mean(per) * 1e3:.1f} ms mean, {statistics.median(per) * 1e3:.1f} ms median)"
     )
+    stages = ", ".join(f"{k} {v / len(per) * 1e3:.2f} ms" for k, v in naive.stage_s.items())
+    print(f"naive stages per recipient: {stages}")
     ratio = median / naive_rate
     other_cpus = other.cpus()
     print(f"other processes used {other_cpus:.2f} CPUs on average during this run")
