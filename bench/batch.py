@@ -116,7 +116,7 @@ def check_line(line: bytes, recipient: dict[str, object], number: int) -> None:
     """The line answers this recipient, on the right seed branch."""
     item = json.loads(line)
     subject = item["result"]["subject"]
-    words = _SUBJECT_WORD.get(branch_of(recipient), ())  # type: ignore[arg-type]
+    words = _SUBJECT_WORD.get(branch_of(recipient), ())
     ok = item["line"] == number and item["recipient_id"] == recipient["id"]
     if not ok or (words and not any(w in subject for w in words)):
         raise SystemExit(f"line {number}: unexpected {item['recipient_id']} {subject!r}")
