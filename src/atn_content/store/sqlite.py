@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -93,10 +94,11 @@ class SQLiteStore:
         self._executor.submit(self._open).result()
 
     def _open(self) -> None:
-        conn = sqlite3.connect(self.path, isolation_level=None)
-        conn.execute("PRAGMA journal_mode=WAL")
+        # Several workers may open a fresh file at once: wait for locks instead of failing.
+        conn = sqlite3.connect(self.path, isolation_level=None, timeout=10.0)
+        conn.execute("PRAGMA busy_timeout=10000")
+        _enable_wal(conn)
         conn.execute("PRAGMA synchronous=NORMAL")
-        conn.execute("PRAGMA busy_timeout=5000")
         conn.executescript(_SCHEMA)
         self._conn = conn
 
@@ -250,3 +252,15 @@ class SQLiteStore:
 def _decode_object(body: bytes) -> dict[str, Any]:
     value: dict[str, Any] = msgspec.json.decode(body, type=dict[str, Any])
     return value
+
+
+def _enable_wal(conn: sqlite3.Connection, attempts: int = 50) -> None:
+    """Switching to WAL needs a moment alone with the file; retry while another has it."""
+    for attempt in range(attempts):
+        try:
+            conn.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.1)
