@@ -23,6 +23,7 @@ from atn_content.content.errors import TemplateError, TemplateProblem
 from atn_content.content.library import TemplateSource
 from atn_content.content.mjml_check import check_mjml_structure
 from atn_content.content.plaintext import html_to_text
+from atn_content.content.pretranslate import escape_jinja_delimiters, pretranslate
 from atn_content.content.protect import ProtectionError, protect, restore
 
 __all__ = ["CompiledTemplate", "compile_template"]
@@ -31,7 +32,6 @@ _MJML_ROOT = re.compile(r"<mjml\b[^>]*>")
 _INLINE_STYLE = re.compile(
     r"<mj-style\b[^>]*\binline=\"inline\"[^>]*>(.*?)</mj-style>", re.DOTALL | re.IGNORECASE
 )
-_LITERAL_DELIMITER = re.compile(r"\{([{%#])")
 
 
 @dataclass(frozen=True)
@@ -80,8 +80,10 @@ def compile_template(
         raise TemplateError([TemplateProblem(source.file, None, f"MJML: {exc}")]) from None
     html = _inline_css(html, extra_css)
     text = html_to_text(html)
-    html = restore(_escape_literal_delimiters(html), protected.spans)
-    text = restore(_escape_literal_delimiters(text), protected.spans)
+    translations = envs.translations(locale)
+    spans = tuple(pretranslate(span, translations) for span in protected.spans)
+    html = restore(escape_jinja_delimiters(html), spans)
+    text = restore(escape_jinja_delimiters(text), spans)
     return CompiledTemplate(
         name=source.name,
         version=source.version,
@@ -90,8 +92,8 @@ def compile_template(
         list_id=source.list_id,
         html=html_env.from_string(html),
         text=text_env.from_string(text),
-        subject=_compile_line(text_env, source, "subject", subject),
-        preheader=_compile_line(text_env, source, "preheader", preheader),
+        subject=_compile_line(text_env, source, "subject", subject, translations),
+        preheader=_compile_line(text_env, source, "preheader", preheader, translations),
         html_bytes=len(html.encode()),
     )
 
@@ -131,17 +133,18 @@ def _inline_css(html: str, extra_css: str) -> str:
     return str(inliner.inline(html))
 
 
-def _escape_literal_delimiters(text: str) -> str:
-    """After protection no Jinja is left, so any '{{', '{%' or '{#' here is literal text."""
-    return _LITERAL_DELIMITER.sub(lambda m: "{{ '{" + m.group(1) + "' }}", text)
-
-
 def _compile_line(
-    env: jinja2.Environment, source: TemplateSource, key: str, override: str | None
+    env: jinja2.Environment,
+    source: TemplateSource,
+    key: str,
+    override: str | None,
+    translations: Any,
 ) -> jinja2.Template:
     where = f"experiment variant {key}" if override is not None else f"front matter {key}"
+    line = override if override is not None else getattr(source, key)
     try:
-        return env.from_string(override if override is not None else getattr(source, key))
+        env.parse(line)  # report syntax errors against what the designer wrote
+        return env.from_string(pretranslate(line, translations))
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(
             [TemplateProblem(source.file, None, f"{where}: {exc.message}")]

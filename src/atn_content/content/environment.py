@@ -110,6 +110,9 @@ class Environments:
         self._helpers = helpers
         self._envs: dict[tuple[str, bool], ImmutableSandboxedEnvironment] = {}
 
+    def translations(self, locale: str) -> Any:
+        return self._catalogs.translations(locale)
+
     def html(self, locale: str) -> ImmutableSandboxedEnvironment:
         return self._get(locale, autoescape=True)
 
