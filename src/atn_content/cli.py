@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import sys
@@ -14,11 +15,16 @@ from typing import TextIO
 import msgspec
 
 from atn_content.api.batch import render_lines
+from atn_content.api.errors import ProblemError
+from atn_content.api.experiments import render_with_experiment
 from atn_content.api.problems import problem_for_content_error
-from atn_content.api.schemas import to_response
 from atn_content.config import Settings, ensure_local_key
 from atn_content.content.errors import ContentError, TemplateError
 from atn_content.content.renderer import Renderer
+from atn_content.experiments.assign import Assigner
+from atn_content.experiments.lifecycle import Record
+from atn_content.experiments.service import ExperimentService
+from atn_content.store import open_store
 
 __all__ = ["main"]
 
@@ -93,10 +99,20 @@ def _serve(args: argparse.Namespace) -> int:
         os.environ["ATN_API_KEY"] = key
         state = "created" if created else "from " + str(settings.state_dir / "local-api-key")
         print(f"Local API key ({state}, every scope): {key}", flush=True)
-    print(f"ATN Content on http://{args.host}:{args.port}  store={settings.store_url}  "
-          f"templates={settings.content_root / 'templates'}", flush=True)
-    uvicorn.run("atn_content.app:create_app", factory=True, host=args.host, port=args.port,
-                workers=args.workers, log_level="info", access_log=False)
+    print(
+        f"ATN Content on http://{args.host}:{args.port}  store={settings.store_url}  "
+        f"templates={settings.content_root / 'templates'}",
+        flush=True,
+    )
+    uvicorn.run(
+        "atn_content.app:create_app",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level="info",
+        access_log=False,
+    )
     return 0
 
 
@@ -112,17 +128,40 @@ def _render(args: argparse.Namespace) -> int:
     except (OSError, json.JSONDecodeError) as exc:
         print(f"error: cannot read recipient {args.recipient}: {exc}", file=sys.stderr)
         return 1
+    settings = Settings.from_env()
     try:
-        email = _renderer().render(args.template, args.locale, recipient)
+        # The same path as POST /v1/render: a running experiment gives its arm (exposures
+        # are not recorded: this is a preview, not a send).
+        response = render_with_experiment(
+            _renderer(), _assigner(settings), None, args.template, args.locale, recipient
+        )
     except ContentError as exc:
         sys.stdout.buffer.write(msgspec.json.encode(problem_for_content_error(exc)) + b"\n")
         return 1
+    except ProblemError as exc:
+        sys.stdout.buffer.write(msgspec.json.encode(exc.problem) + b"\n")
+        return 1
     if args.html:
-        args.html.write_text(email.html, encoding="utf-8")
+        args.html.write_text(response.html, encoding="utf-8")
     if args.text:
-        args.text.write_text(email.text, encoding="utf-8")
-    sys.stdout.buffer.write(msgspec.json.encode(to_response(email)) + b"\n")
+        args.text.write_text(response.text, encoding="utf-8")
+    sys.stdout.buffer.write(msgspec.json.encode(response) + b"\n")
     return 0
+
+
+def _assigner(settings: Settings) -> Assigner:
+    """Experiments as the API sees them: launched ones from the store, drafts from files."""
+
+    async def records() -> list[Record]:
+        store = open_store(settings.store_url)
+        try:
+            return await ExperimentService(store, settings.content_root / "experiments").records()
+        finally:
+            await store.close()
+
+    assigner = Assigner()
+    assigner.load(asyncio.run(records()))
+    return assigner
 
 
 def _batch(args: argparse.Namespace) -> int:

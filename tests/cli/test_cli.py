@@ -183,3 +183,43 @@ def test_i18n_check_passes_on_the_shipped_templates(tmp_path: Path) -> None:
     result = run_cli("i18n", "check", tmp_path=tmp_path)
     assert result.returncode == 0, result.stdout
     assert "i18n_findings=0" in result.stdout
+
+
+def test_render_applies_a_running_experiment_like_the_api(tmp_path: Path) -> None:
+    launched = run_cli(
+        "experiments",
+        "launch",
+        str(ROOT / "experiments" / "bf-2026-subject.toml"),
+        tmp_path=tmp_path,
+    )
+    assert launched.returncode == 0, launched.stderr + launched.stdout
+    settings = Settings(
+        content_root=ROOT,
+        store_url=f"sqlite:///{tmp_path}/state/atn.db",
+        api_keys={KEY: frozenset({"render"})},
+        secret=SECRET.encode(),
+    )
+    statuses = set()
+    with TestClient(create_app(settings)) as client:
+        for number in range(12):
+            recipient = {"id": f"bf-{number}"}
+            path = tmp_path / f"r{number}.json"
+            path.write_text(json.dumps(recipient))
+            cli = run_cli(
+                "render",
+                "--template",
+                "newsletter-destination",
+                "--locale",
+                "fr",
+                "--recipient",
+                str(path),
+                tmp_path=tmp_path,
+            )
+            api = client.post(
+                "/v1/render",
+                json={"template": "newsletter-destination", "locale": "fr", "recipient": recipient},
+                headers={"Authorization": f"Bearer {KEY}"},
+            )
+            assert json.loads(cli.stdout) == api.json()
+            statuses.add(api.json().get("status"))
+    assert statuses == {"test", 409}  # some in the test group, the others wait
