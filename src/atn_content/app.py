@@ -10,13 +10,12 @@ from contextlib import asynccontextmanager
 
 from litestar import Litestar
 from litestar.datastructures import State
-from litestar.openapi import OpenAPIConfig
 
-from atn_content import __version__
 from atn_content.api.catalog import list_templates
 from atn_content.api.errors import EXCEPTION_HANDLERS
 from atn_content.api.experiments import ROUTES as EXPERIMENT_ROUTES
 from atn_content.api.health import healthz
+from atn_content.api.openapi import document_batch_route, openapi_config
 from atn_content.api.render import render, render_batch
 from atn_content.api.unsubscribe import confirm_unsubscribe, unsubscribe
 from atn_content.config import Settings
@@ -84,7 +83,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             await buffer.stop()
             await store.close()
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             render,
             render_batch,
@@ -106,6 +105,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
         lifespan=[lifespan],
         exception_handlers=EXCEPTION_HANDLERS,
         request_max_body_size=settings.max_body_bytes,
-        openapi_config=OpenAPIConfig(title="ATN Content", version=__version__, path="/schema"),
+        openapi_config=openapi_config(),
         debug=False,
     )
+    document_batch_route(app)
+    return app
