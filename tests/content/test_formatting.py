@@ -33,28 +33,28 @@ class TestMoney:
     @pytest.mark.parametrize(
         ("locale", "expected"),
         [
-            ("fr", f"1{NNBSP}234{NNBSP}567{NBSP}FCFP"),
-            ("en", "XPF\u00a01,234,567"),
-            ("ja", "XPF\u00a01,234,567"),
+            ("fr", "1 234 567 FCFP"),
+            ("en", "XPF 1,234,567"),
+            ("ja", "XPF 1,234,567"),
         ],
     )
     def test_xpf_has_no_decimals(self, locale: str, expected: str) -> None:
         assert render("{{ 1234567|money }}", locale) == expected
 
-    def test_french_reads_as_the_brief_says_once_spaces_are_plain(self) -> None:
+    def test_spaces_are_plain_as_marketing_writes_them(self) -> None:
         french = render("{{ 1234567|money }}", "fr")
-        assert french.replace(NNBSP, " ").replace(NBSP, " ") == "1 234 567 FCFP"
+        assert NNBSP not in french and NBSP not in french
 
     @pytest.mark.parametrize(
         ("locale", "currency", "amount", "expected"),
         [
-            ("fr", "EUR", 1234.5, f"1{NNBSP}234,50{NBSP}€"),
+            ("fr", "EUR", 1234.5, "1 234,50 €"),
             ("en", "EUR", 1234.5, "€1,234.50"),
             ("ja", "EUR", 1234.5, "€1,234.50"),
-            ("fr", "JPY", 1234.5, f"1{NNBSP}235{NBSP}JPY"),
+            ("fr", "JPY", 1234.5, "1 235 JPY"),
             ("en", "JPY", 1234.5, "¥1,235"),
             ("ja", "JPY", 1234.5, "￥1,235"),
-            ("fr", "USD", 19.999, f"20,00{NBSP}$US"),
+            ("fr", "USD", 19.999, "20,00 $US"),
             ("en", "USD", 19.999, "$20.00"),
             ("ja", "USD", 19.999, "$20.00"),
         ],
@@ -69,10 +69,10 @@ class TestMoney:
     @pytest.mark.parametrize(
         ("amount", "expected"),
         [
-            (1234.5, "XPF\u00a01,235"),
-            (Decimal("1234.49"), "XPF\u00a01,234"),
-            ("99.5", "XPF\u00a0100"),
-            (-2.5, "-XPF\u00a03"),
+            (1234.5, "XPF 1,235"),
+            (Decimal("1234.49"), "XPF 1,234"),
+            ("99.5", "XPF 100"),
+            (-2.5, "-XPF 3"),
         ],
     )
     def test_rounds_half_up_to_the_franc(self, amount: object, expected: str) -> None:

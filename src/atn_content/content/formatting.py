@@ -82,15 +82,21 @@ def _decimal(amount: Number) -> Decimal:
 
 
 def format_money(amount: Number, currency: str, locale: Locale | str) -> str:
-    """Round half-up to the currency's minor unit (none for XPF and JPY), then format."""
+    """Round half-up to the currency's minor unit (none for XPF and JPY), then format.
+
+    Spaces are plain, as marketing writes them ("1 234 567 FCFP"): CLDR's narrow no-break
+    spaces survive neither copy-paste into an ESP nor every email client's font.
+    """
     value = _decimal(amount)
     digits = get_currency_precision(currency)
     value = value.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
     if currency == "XPF" and Locale.parse(locale).language != "fr":
         # CLDR's symbol outside French is "CFPF", which nobody reads; the code is what
         # Air Tahiti Nui prints in English and Japanese: "XPF 152,000".
-        return format_currency(value, currency, locale=locale, format="¤¤\u00a0#,##0")
-    return format_currency(value, currency, locale=locale)
+        text = format_currency(value, currency, locale=locale, format="¤¤\u00a0#,##0")
+    else:
+        text = format_currency(value, currency, locale=locale)
+    return text.replace("\u202f", " ").replace("\u00a0", " ")
 
 
 def to_datetime(value: DateLike, zone: dt.tzinfo) -> dt.datetime | dt.date:
