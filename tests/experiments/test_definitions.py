@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -108,6 +109,24 @@ def test_json_and_toml_give_the_same_definition() -> None:
         ({"bandit": {}, "test_fraction": 0.2}, "test_fraction"),
         ({"planning": {"baseline_rate": 3}}, "planning.baseline_rate"),
         ({"send_date": "2026-11-27"}, "send_date"),
+        ({"decision": {"horizon_hours": 1e8}}, "decision.horizon_hours"),
+        ({"decision": {"horizon_hours": math.inf}}, "decision.horizon_hours"),
+        ({"rollout_hours": 1e12}, "rollout_hours"),
+        ({"bandit": {"interval_minutes": 1e12}, "test_fraction": 1}, "bandit.interval_minutes"),
+        ({"bandit": {"interval_minutes": 1e-9}, "test_fraction": 1}, "bandit.interval_minutes"),
+        ({"decision": {"alpha": 1e-300}}, "decision.alpha"),
+        ({"planning": {"audience": 1}}, "planning.audience"),
+        ({"test_fraction": 1e-9, "planning": {"audience": 48_000}}, "test_fraction"),
+        ({"test_fraction": 0.01, "planning": {"audience": 100}}, "test_fraction"),
+        (
+            {"variants": [{"key": "A", "weight": 1e-300}, {"key": "B", "subject": "x"}]},
+            "variants[0].weight",
+        ),
+        (
+            {"variants": [{"key": "A", "weight": math.inf}, {"key": "B", "subject": "x"}]},
+            "variants[0].weight",
+        ),
+        ({"planning": {"baseline_rate": 1e-12}}, "planning.baseline_rate"),
     ],
 )
 def test_each_mistake_is_reported_at_its_field(overrides: dict[str, Any], field: str) -> None:
@@ -145,3 +164,16 @@ def test_broken_toml_and_json_are_definition_errors() -> None:
         parse_json(b"{")
     with pytest.raises(DefinitionError, match="JSON object"):
         parse_json(b"[1, 2]")
+
+
+def test_bounds_accept_their_edges_and_explain_themselves() -> None:
+    edges = minimal(
+        decision={"horizon_hours": 24 * 365, "alpha": 0.001},
+        rollout_hours=24 * 365,
+        test_fraction=0.02,
+        planning={"audience": 100},
+    )
+    assert parse_definition(edges).decision.horizon_hours == 24 * 365
+    with pytest.raises(DefinitionError) as caught:
+        parse_definition(minimal(decision={"horizon_hours": 1e8}))
+    assert "at most a year" in str(caught.value)

@@ -8,9 +8,11 @@ import pytest
 
 from atn_content.experiments.power import (
     describe_power,
+    describe_sample_size,
     minimum_detectable_lift,
     power_sequential,
     power_two_proportions,
+    reachable,
     sample_size,
 )
 from atn_content.experiments.simulate import power_by_simulation, sequential_power
@@ -76,3 +78,15 @@ def test_sequential_launch_sentence_needs_a_bigger_lift() -> None:
     sentence = describe_power(48_000, 1.0, 0.03, sequential=True)
     assert sentence.endswith("80 % power, sequential test)")
     assert f"{sequential * 100:.0f} % relative lift" in sentence
+
+
+def test_a_lift_past_100_percent_is_not_reachable() -> None:
+    assert reachable(0.03, 0.15) and not reachable(0.9, 0.15)
+    sentence = describe_sample_size(0.9, 0.15)
+    assert "not reachable" in sentence and "103.5 %" in sentence
+    assert describe_sample_size(0.03, 0.15).startswith("Detecting a 15 % relative lift needs")
+    with pytest.raises(ValueError, match="100 %"):
+        sample_size(0.9, 0.15)
+    assert "no lift (any detectable one would need a rate over 100 %)" in describe_power(
+        100, 1.0, 0.97
+    )

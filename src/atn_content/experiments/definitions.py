@@ -8,9 +8,10 @@ fixing a file sees where to look.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
 import msgspec
@@ -46,6 +47,16 @@ _KEY = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 _VARIANT_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 _PATH = re.compile(r" - at `\$\.?([^`]*)`")
+#: Longest decision horizon and rollout window: one year (a timestamp stays representable).
+MAX_HOURS = 24 * 365
+#: Bandit reweighting between once a minute and once a year.
+BANDIT_MINUTES = (1.0, 60.0 * MAX_HOURS)
+#: Significance levels a test may use: below 0.001 no email list can reach significance.
+ALPHA_RANGE = (0.001, 0.5)
+#: Planning audiences: below this the launch sentence has no meaning.
+AUDIENCE_RANGE = (100, 1_000_000_000)
+#: Smallest share of the test group an arm may get (0.1 %).
+MIN_ARM_SHARE = 0.001
 Scalar = str | int | float | bool
 
 
@@ -203,8 +214,8 @@ def _check(d: Definition) -> list[tuple[str, str]]:
         if v.key in seen:
             add((f"{at}.key", f"duplicate variant key {v.key!r}"))
         seen.add(v.key)
-        if not v.weight > 0:
-            add((f"{at}.weight", f"must be positive, got {v.weight}"))
+        if not 0 < v.weight < math.inf:
+            add((f"{at}.weight", f"must be a positive number, got {v.weight}"))
         value = getattr(v, needed)
         # The control (first variant) may keep the template's own subject, sender, ...
         if (i > 0 or needed == "send_time") and not value and d.kind != "content":
@@ -214,12 +225,11 @@ def _check(d: Definition) -> list[tuple[str, str]]:
     if not 0 < d.test_fraction <= 1:
         add(("test_fraction", f"must be in (0, 1], got {d.test_fraction}"))
     rule = d.decision
-    if not 0 < rule.alpha < 0.5:
-        add(("decision.alpha", f"must be in (0, 0.5), got {rule.alpha}"))
-    if not rule.horizon_hours > 0:
-        add(("decision.horizon_hours", f"must be positive, got {rule.horizon_hours}"))
-    if not d.rollout_hours > 0:
-        add(("rollout_hours", f"must be positive, got {d.rollout_hours}"))
+    low, high = ALPHA_RANGE
+    if not low <= rule.alpha <= high:
+        add(("decision.alpha", f"must be in [{low:g}, {high:g}], got {rule.alpha}"))
+    _hours(add, "decision.horizon_hours", rule.horizon_hours)
+    _hours(add, "rollout_hours", d.rollout_hours)
     if d.namespace is not None:
         ns = d.namespace
         if not ns.name.strip():
@@ -229,15 +239,24 @@ def _check(d: Definition) -> list[tuple[str, str]]:
     if d.bandit is not None:
         if d.test_fraction != 1:
             add(("test_fraction", "a bandit allocates the whole list: leave it at 1"))
-        if not d.bandit.interval_minutes > 0:
-            add(("bandit.interval_minutes", "must be positive"))
+        low_m, high_m = BANDIT_MINUTES
+        if not low_m <= d.bandit.interval_minutes <= high_m:
+            add(
+                (
+                    "bandit.interval_minutes",
+                    f"must be in [{low_m:g}, {high_m:g}] (a minute to a year), "
+                    f"got {d.bandit.interval_minutes}",
+                )
+            )
         if not 0 <= d.bandit.min_weight * len(d.variants) <= 1:
             add(("bandit.min_weight", f"{len(d.variants)} arms cannot each get it"))
+    _arm_shares(add, d)
     plan = d.planning
-    if plan.audience is not None and plan.audience <= 0:
-        add(("planning.audience", f"must be positive, got {plan.audience}"))
-    if plan.baseline_rate is not None and not 0 < plan.baseline_rate < 1:
-        add(("planning.baseline_rate", f"must be in (0, 1), got {plan.baseline_rate}"))
+    low_a, high_a = AUDIENCE_RANGE
+    if plan.audience is not None and not low_a <= plan.audience <= high_a:
+        add(("planning.audience", f"must be in [{low_a}, {high_a:,}], got {plan.audience}"))
+    if plan.baseline_rate is not None and not 0.0001 <= plan.baseline_rate < 1:
+        add(("planning.baseline_rate", f"must be in [0.0001, 1), got {plan.baseline_rate}"))
     if d.send_date is not None:
         try:
             dt.date.fromisoformat(d.send_date)
@@ -246,3 +265,37 @@ def _check(d: Definition) -> list[tuple[str, str]]:
         if d.kind != "send_time":
             add(("send_date", "only send_time tests have a send date"))
     return problems
+
+
+def _hours(add: Callable[[tuple[str, str]], None], field: str, hours: float) -> None:
+    if not 0 < hours <= MAX_HOURS:
+        add((field, f"must be in (0, {MAX_HOURS}] hours (at most a year), got {hours}"))
+
+
+def _arm_shares(add: Callable[[tuple[str, str]], None], d: Definition) -> None:
+    """Each arm needs a real share of the test group, and (given an audience) a recipient."""
+    raw = [v.weight for v in d.variants]
+    if len(raw) < 2 or not all(0 < w < math.inf for w in raw):
+        return  # reported above
+    shares = [w / sum(raw) for w in raw]
+    for i, share in enumerate(shares):
+        if share < MIN_ARM_SHARE:
+            add(
+                (
+                    f"variants[{i}].weight",
+                    f"gives {share:.2g} of the test group; each arm "
+                    f"needs at least {MIN_ARM_SHARE:.1%}",
+                )
+            )
+    audience = d.planning.audience
+    if audience is None or not 0 < d.test_fraction <= 1 or audience < AUDIENCE_RANGE[0]:
+        return
+    smallest = audience * d.test_fraction * min(shares)
+    if smallest < 1:
+        add(
+            (
+                "test_fraction",
+                f"{d.test_fraction:g} of planning.audience {audience:,} leaves the smallest "
+                f"arm {smallest:.2g} recipients; each arm needs at least 1",
+            )
+        )

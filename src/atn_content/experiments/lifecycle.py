@@ -17,7 +17,7 @@ import msgspec
 from atn_content.experiments.bandit import thompson_weights
 from atn_content.experiments.decision import ArmCounts, Decision, DecisionRule, decide
 from atn_content.experiments.definitions import Definition
-from atn_content.experiments.power import describe_power, sample_size
+from atn_content.experiments.power import describe_power, describe_sample_size
 
 __all__ = [
     "BASELINES",
@@ -43,6 +43,9 @@ Counters = Mapping[str, Mapping[str, Mapping[str, float]]]
 
 ROLLOUT = "_rollout"
 """Counters bucket of recipients outside the test group (rollout or holdback control)."""
+
+#: Relative lift the launch sentence sizes the test for.
+PLANNED_LIFT = 0.15
 
 #: Planning baselines when the definition gives none: typical for ATN newsletters.
 BASELINES = {
@@ -112,8 +115,7 @@ def planning_sentence(definition: Definition) -> str:
     label = metric.replace("_", " ") if metric != "revenue_per_recipient" else "conversion rate"
     weights = definition.weights
     comparisons = len(weights) - 1
-    per_arm = sample_size(baseline, 0.15, rule.alpha / comparisons)
-    need = f"Detecting a 15 % relative lift needs about {per_arm:,} recipients per arm."
+    need = describe_sample_size(baseline, PLANNED_LIFT, rule.alpha / comparisons)
     if definition.planning.audience is None:
         return f"{need} Set planning.audience to see what this list can detect."
     sentence = describe_power(

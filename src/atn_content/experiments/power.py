@@ -21,9 +21,11 @@ from atn_content.experiments.sequential import mixture_rho
 __all__ = [
     "REALISTIC_LIFT",
     "describe_power",
+    "describe_sample_size",
     "minimum_detectable_lift",
     "power_sequential",
     "power_two_proportions",
+    "reachable",
     "sample_size",
 ]
 
@@ -75,6 +77,11 @@ def power_sequential(
     return float(sps.norm.cdf((delta - half) / se) + sps.norm.cdf((-delta - half) / se))
 
 
+def reachable(baseline: float, relative_lift: float) -> bool:
+    """Can a rate of ``baseline`` rise by ``relative_lift`` and stay below 100 %?"""
+    return 0 < baseline * (1 + relative_lift) < 1
+
+
 def sample_size(
     baseline: float,
     relative_lift: float,
@@ -82,7 +89,12 @@ def sample_size(
     power: float = 0.8,
     ratio: float = 1.0,
 ) -> int:
-    """Control-arm size (each variant gets ``ratio`` times it) to reach ``power``."""
+    """Control-arm size (each variant gets ``ratio`` times it) to reach ``power``.
+
+    Raises ValueError when the lifted rate would reach 100 % (see ``reachable``).
+    """
+    if not reachable(baseline, relative_lift):
+        raise ValueError(f"a {relative_lift:.0%} lift on {baseline:.1%} is not below 100 %")
     p1 = baseline
     p2 = baseline * (1 + relative_lift)
     pooled = (p1 + ratio * p2) / (1 + ratio)
@@ -137,7 +149,9 @@ def describe_power(
     lift = minimum_detectable_lift(
         n_control, n_variant, baseline, alpha / comparisons, power, sequential
     )
-    if lift > REALISTIC_LIFT:
+    if math.isinf(lift) and not reachable(baseline, REALISTIC_LIFT):
+        lift_text = "no lift (any detectable one would need a rate over 100 %)"
+    elif lift > REALISTIC_LIFT:
         lift_text = f"no realistic lift (it would take more than {_pct(REALISTIC_LIFT)})"
     else:
         lift_text = f"a {_pct(lift)} relative lift"
@@ -146,6 +160,22 @@ def describe_power(
         f"{len(weights)} variants) you can detect {lift_text} in {metric} "
         f"(baseline {_pct(baseline, 1)}, {_pct(alpha)} significance, {_pct(power)} power"
         f"{', sequential test' if sequential else ''})"
+    )
+
+
+def describe_sample_size(baseline: float, relative_lift: float, alpha: float = 0.05) -> str:
+    """The launch sentence's second half: recipients per arm for a given lift, or why that
+    lift is not reachable (the lifted rate would be 100 % or more)."""
+    target = baseline * (1 + relative_lift)
+    if not reachable(baseline, relative_lift):
+        return (
+            f"A {_pct(relative_lift)} relative lift is not reachable: from a baseline of "
+            f"{_pct(baseline, 1)} it would need a rate of {_pct(target, 1)} (over 100 %)."
+        )
+    per_arm = sample_size(baseline, relative_lift, alpha)
+    return (
+        f"Detecting a {_pct(relative_lift)} relative lift needs about {per_arm:,} "
+        "recipients per arm."
     )
 
 
