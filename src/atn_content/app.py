@@ -71,6 +71,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             app.state.assigner.load(await service.records())
         except StoreUnavailable as exc:  # serve renders; the refresh task retries
             log.warning("experiments not loaded at start-up: %s", exc)
+        except Exception:  # a broken stored experiment must not stop the service
+            log.exception("experiments not loaded at start-up; the refresh task retries")
         refresh = asyncio.create_task(
             refresh_forever(app.state.assigner, service.records, EXPERIMENTS_REFRESH, service.tick)
         )

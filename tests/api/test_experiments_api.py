@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -17,8 +18,9 @@ from litestar.testing import AsyncTestClient
 from atn_content.app import create_app
 from atn_content.config import Settings
 from atn_content.experiments.definitions import parse_definition
-from atn_content.experiments.service import ExperimentService
-from atn_content.store import Event
+from atn_content.experiments.lifecycle import launched
+from atn_content.experiments.service import DOCUMENT_KIND, ExperimentService
+from atn_content.store import Event, open_store
 
 ROOT = Path(__file__).resolve().parents[2]
 KEY = "k-experiments-0123456789"
@@ -344,3 +346,92 @@ async def test_a_locale_restricted_test_only_takes_that_locale(
     response = await client.post("/v1/experiments", json=bad, headers=AUTH)
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "locales[0]"
+
+
+async def test_a_stored_record_out_of_range_never_gives_500(app: Litestar) -> None:
+    """A record saved before horizons were bounded (due past year 9999): start-up, the list,
+    results, renders and new launches keep working; the record is left out of assignment."""
+    definition = parse_definition({**BLACK_FRIDAY, "key": "broken", "template": "promo-b"})
+    huge = msgspec.structs.replace(definition.decision, horizon_hours=1e8)
+    record = launched(msgspec.structs.replace(definition, decision=huge), time.time(), "old")
+    store = open_store(app.state.settings.store_url)
+    await store.put_document(DOCUMENT_KIND, "broken", record.to_dict())
+    await store.close()
+    async with AsyncTestClient(app) as client:
+        listed = await client.get("/v1/experiments", headers=AUTH)
+        assert listed.status_code == 200
+        assert [(x["key"], x["decision_due"]) for x in listed.json()] == [("broken", None)]
+        results = await client.get("/v1/experiments/broken/results", headers=AUTH)
+        assert results.status_code == 200
+        assert results.json()["decision"]["due"] is None
+        body = {"template": "promo-b", "locale": "fr", "recipient": {"id": "r1"}}
+        rendered = await client.post("/v1/render", json=body, headers=AUTH)
+        assert rendered.status_code == 200 and rendered.json()["experiment"] is None
+        await launch(client, BLACK_FRIDAY)
+        assert app.state.assigner.keys == ("bf-2026-subject",)
+
+
+async def test_out_of_range_hours_are_422_naming_the_field(
+    client: AsyncTestClient[Litestar],
+) -> None:
+    bad = {
+        **BLACK_FRIDAY,
+        "decision": {"horizon_hours": 1e8, "alpha": 1e-300},
+        "rollout_hours": 1e12,
+        "test_fraction": 1e-9,
+    }
+    response = await client.post("/v1/experiments", json=bad, headers=AUTH)
+    assert response.status_code == 422
+    fields = {e["field"] for e in response.json()["errors"]}
+    assert fields == {"decision.horizon_hours", "decision.alpha", "rollout_hours", "test_fraction"}
+    listed = await client.get("/v1/experiments", headers=AUTH)
+    assert listed.status_code == 200 and listed.json() == []
+
+
+async def test_events_that_cannot_belong_to_the_test_are_ignored_with_reasons(
+    client: AsyncTestClient[Litestar], app: Litestar
+) -> None:
+    await launch(client, {**BLACK_FRIDAY, "test_fraction": 1.0, "locales": ["fr"]})
+    arms = {rid: (await render(client, rid)).json()["variant"] for rid in ("r1", "r2")}
+    other = next(v for v in SUBJECTS if v != arms["r1"])
+    events = [
+        {"type": "click", "recipient_id": "r1", "locale": "fr"},
+        {"type": "click", "recipient_id": "r2", "locale": "en"},
+        {"type": "click", "recipient_id": "r1", "variant": other},
+    ] + [{"type": "click", "recipient_id": f"never-rendered-{i}"} for i in range(30)]
+    receipt = await client.post(
+        "/v1/experiments/bf-2026-subject/events", json={"events": events}, headers=AUTH
+    )
+    assert receipt.json()["reasons"] == [
+        "events[1]: locale 'en' is not in the test (fr)",
+        f"events[2]: recipient 'r1' is in arm {arms['r1']!r}, not {other!r}",
+    ]
+    await in_app(client, app.state.buffer.flush)
+    results = await client.get("/v1/experiments/bf-2026-subject/results", headers=AUTH)
+    assert results.status_code == 200  # clicks without exposures are capped, not a 500
+    for arm in results.json()["arms"]:
+        assert arm["clicks"] <= arm["recipients"] and arm["click_rate"]["rate"] <= 1
+
+
+async def test_a_blocked_overdue_decision_says_why_instead_of_render_again(
+    client: AsyncTestClient[Litestar], app: Litestar
+) -> None:
+    await launch(client, BLACK_FRIDAY)
+    blocked = "Automatic decision blocked: the arms' sizes do not match the planned split."
+
+    async def block_and_reload() -> None:
+        service: ExperimentService = app.state.experiments
+        record = await service.get("bf-2026-subject")
+        late = msgspec.structs.replace(record, decision_due=time.time() - 3600, blocked=blocked)
+        await app.state.store.put_document(DOCUMENT_KIND, late.key, late.to_dict())
+        app.state.assigner.load(await service.records())
+
+    await in_app(client, block_and_reload)
+    responses = [await render(client, f"r{i}") for i in range(20)]
+    problem = next(r.json() for r in responses if r.status_code == 409)
+    assert problem["blocked"] == blocked
+    assert (
+        blocked in problem["detail"]
+        and "/v1/experiments/bf-2026-subject/decide" in (problem["detail"])
+    )
+    assert "render again after" not in problem["detail"]

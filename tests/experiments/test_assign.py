@@ -264,3 +264,31 @@ def test_a_french_subject_test_leaves_other_locales_alone() -> None:
     assert assigner.assign("newsletter-destination", recipient, "fr") is not None
     assert assigner.assign("newsletter-destination", recipient, "en") is None
     assert assigner.assign("newsletter-destination", recipient, "ja") is None
+
+
+def out_of_range(definition: Definition) -> Record:
+    """A record stored before horizons were bounded: its due date is past year 9999."""
+    huge = msgspec.structs.replace(definition.decision, horizon_hours=1e8)
+    record = running(msgspec.structs.replace(definition, decision=huge))
+    assert record.decision_due == NOW + 1e8 * 3600
+    return record
+
+
+def test_a_record_that_cannot_be_loaded_is_skipped_and_the_rest_serve() -> None:
+    broken = out_of_range(
+        msgspec.structs.replace(shipped("bf-2026-subject"), key="broken", template="other")
+    )
+    assigner = Assigner()
+    assigner.load([broken, running(shipped("bf-2026-subject"))])
+    assert assigner.keys == ("bf-2026-subject",)
+    assert "year" in assigner.skipped["broken"]
+    assert assigner.assign("newsletter-destination", {"id": "r1"}) is not None
+    assert assigner.assign("other", {"id": "r1"}) is None
+
+
+def test_the_holdback_carries_why_the_decision_is_blocked() -> None:
+    record = msgspec.structs.replace(running(shipped("bf-2026-subject")), blocked="SRM")
+    assigner = Assigner()
+    assigner.load([record])
+    got = [assigner.assign("newsletter-destination", r) for r in ids(50)]
+    assert {a.blocked for a in got if a and a.status == "waiting"} == {"SRM"}

@@ -11,6 +11,7 @@ import pytest
 
 from atn_content.experiments.bandit import thompson_weights
 from atn_content.experiments.definitions import Definition, parse_definition
+from atn_content.experiments.lifecycle import counts_of
 from atn_content.experiments.service import (
     DecisionBlocked,
     ExperimentConflict,
@@ -264,3 +265,29 @@ async def test_no_recipients_by_the_horizon_is_reported_not_decided(
     assert record.decision is None and record.blocked.startswith("Nothing to decide on")
     with pytest.raises(DecisionBlocked, match="Nothing to decide on"):
         await service.decide("bf-test")
+
+
+async def test_a_rollout_occupies_its_template_until_it_ends(
+    service: ExperimentService, clock: Clock
+) -> None:
+    await service.launch(subject_test(), "api")
+    await service.decide("bf-test", winner="B")
+    clock.now = T0 + HOUR
+    with pytest.raises(ExperimentConflict, match=r"'bf-test' is rolling out .* until 20"):
+        await service.launch(subject_test(key="bf-next"), "api")
+    clock.now = T0 + 72 * HOUR  # rollout_hours (default 72) after the decision
+    assert (await service.launch(subject_test(key="bf-next"), "api")).status == "running"
+
+
+async def test_events_without_exposure_cannot_break_results_or_decisions(
+    service: ExperimentService, store: Store, clock: Clock
+) -> None:
+    await service.launch(subject_test(test_fraction=1.0), "api")
+    await feed(store, "bf-test", {"A": (300, 10), "B": (300, 10), "C": (300, 10)})
+    await store.record([Event("bf-test", "B", "click", f"en-{i}", T0) for i in range(400)])
+    assert counts_of("B", {"exposure": {"count": 2}, "click": {"count": 5}}).clicks == 2
+    results = await service.results("bf-test")
+    arms = {a.variant: a for a in results.arms}
+    assert (arms["B"].recipients, arms["B"].clicks, arms["B"].click_rate.rate) == (300, 300, 1)
+    clock.now = T0 + 5 * HOUR
+    assert await service.tick() == ["bf-test: decided B"]

@@ -4,6 +4,7 @@ the render endpoints take for a recipient in an experiment (`render_with_experim
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from typing import Any
 
@@ -47,6 +48,8 @@ class WaitingProblem(Problem):
 
     experiment: str = ""
     decision_due: str | None = None
+    blocked: str | None = None
+    """Why the automatic decision did not happen (sample-ratio mismatch, no data)."""
 
 
 class ExperimentView(msgspec.Struct):
@@ -105,16 +108,31 @@ def render_with_experiment(
     return to_response(email, assignment)
 
 
-def _waiting(a: Assignment) -> WaitingProblem:
+def _waiting(a: Assignment, now: dt.datetime | None = None) -> WaitingProblem:
+    """409 for a holdback recipient: when to render again, or, once the due time has
+    passed, why the decision has not happened (a blocked one needs someone to decide)."""
     due = iso(a.decision_due.timestamp()) if a.decision_due else None
+    overdue = a.decision_due is not None and a.decision_due <= (now or dt.datetime.now(dt.UTC))
+    head = (
+        f"waiting for decision: this recipient is in the holdback of experiment "
+        f"{a.experiment!r}, which gets the winner once it is decided"
+    )
+    if a.blocked:
+        detail = (
+            f"{head}; the decision (due {due}) is blocked: {a.blocked} Decide it with "
+            f"POST /v1/experiments/{a.experiment}/decide and a winner"
+        )
+    elif overdue:
+        detail = f"{head}; the decision was due {due} and is taken at the next scheduled check"
+    else:
+        detail = f"{head} (due {due}); render again after that time"
     return WaitingProblem(
         409,
         "Waiting for decision",
-        f"waiting for decision: this recipient is in the holdback of experiment "
-        f"{a.experiment!r}, which gets the winner once it is decided (due {due}); "
-        "render again after that time",
+        detail,
         experiment=a.experiment,
         decision_due=due,
+        blocked=a.blocked or None,
     )
 
 
@@ -154,6 +172,8 @@ async def _get(state: State, key: str) -> Record:
         raise ProblemError(
             Problem(404, "Unknown experiment", f"no experiment {key!r}; see GET /v1/experiments")
         ) from None
+    except ExperimentConflict as exc:  # a stored record this version cannot read
+        raise _conflict(exc) from None
 
 
 async def _reload(state: State) -> None:
@@ -250,17 +270,37 @@ async def record_events(
     intake: Intake = state.intake
     accepted, reasons = 0, []
     for i, event in enumerate(data.events):
-        if event.variant is not None and event.variant not in variants:
-            reasons.append(f"events[{i}]: unknown variant {event.variant!r}")
-            continue
-        bucket = event.variant or assigner.bucket(key, event.recipient_id)
+        bucket, why = _event_bucket(record, assigner, variants, event)
         if bucket is None:
-            reasons.append(f"events[{i}]: recipient {event.recipient_id!r} is not in {key!r}")
+            reasons.append(f"events[{i}]: {why}")
         elif not intake.observe(key, bucket, event):
             reasons.append(f"events[{i}]: machine open, not counted as a human open")
         else:
             accepted += 1
     return EventReceipt(accepted, len(data.events) - accepted, reasons)
+
+
+def _event_bucket(
+    record: Record, assigner: Assigner, variants: set[str], event: Observation
+) -> tuple[str | None, str]:
+    """The counters bucket of one event, or None and why it cannot belong to the test.
+
+    Bandits take the event's `variant` (weights change, so the hash today may differ from
+    the send); fixed splits trust the hash, and a `variant` contradicting it is refused.
+    """
+    d, rid = record.definition, event.recipient_id
+    if event.variant is not None and event.variant not in variants:
+        return None, f"unknown variant {event.variant!r}"
+    if d.locales and event.locale is not None and event.locale not in d.locales:
+        return None, f"locale {event.locale!r} is not in the test ({', '.join(d.locales)})"
+    if d.bandit is not None and event.variant is not None:
+        return event.variant, ""
+    hashed = assigner.bucket(d.key, rid)
+    if hashed is None:
+        return None, f"recipient {rid!r} is not in {d.key!r}"
+    if event.variant is not None and hashed in variants and hashed != event.variant:
+        return None, f"recipient {rid!r} is in arm {hashed!r}, not {event.variant!r}"
+    return hashed, ""
 
 
 @post(

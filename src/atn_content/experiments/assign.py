@@ -45,6 +45,8 @@ class Assignment:
     from_name: str | None = None
     send_at: dt.datetime | None = None
     decision_due: dt.datetime | None = None
+    blocked: str = ""
+    """Waiting only: why the decision is blocked (sample-ratio mismatch), if it is."""
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,8 @@ class _Live:
     winner: int | None
     due: dt.datetime | None
     locales: frozenset[str] = frozenset()
+    blocked: str = ""
+    """Why the automatic decision did not happen, if it did not (shown to the holdback)."""
     fixed: tuple[Assignment | None, ...] = ()
     """Prebuilt answers by arm index (then the holdback's last): no allocation per render.
     None where the answer depends on the recipient (send-time arms)."""
@@ -78,6 +82,8 @@ class Assigner:
         self._by_template: dict[str, tuple[_Live, ...]] = {}
         self._by_key: dict[str, _Live] = {}
         self._allocators: dict[tuple[Any, ...], Allocator] = {}
+        self.skipped: dict[str, str] = {}
+        """Records left out of the snapshot, by key, with the reason (logged once)."""
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -88,12 +94,14 @@ class Assigner:
 
         Drafts are ignored; completed ones (rollout over) only keep attributing late events.
         Running tests come first on a template, then decided ones rolling out their winner,
-        newest decision first.
+        newest decision first. A record that cannot be compiled (a stored date out of range)
+        is logged and left out, so the rest keep serving.
         """
         moment = time.time() if now is None else now
         by_key: dict[str, _Live] = {}
         by_template: dict[str, list[_Live]] = {}
         allocators: dict[tuple[Any, ...], Allocator] = {}
+        skipped: dict[str, str] = {}
         ordered = sorted(
             (r for r in records if r.status != "draft"),
             key=lambda r: (
@@ -103,37 +111,50 @@ class Assigner:
             ),
         )
         for record in ordered:
-            d = record.definition
-            ns = d.namespace
-            spaced = (ns.name, ns.start, ns.end) if ns else None
-            cache_key = (d.hash_seed, tuple(record.weights), d.test_fraction, spaced)
-            allocator = self._allocators.get(cache_key) or Allocator(
-                d.hash_seed,
-                tuple(record.weights),
-                d.test_fraction,
-                Namespace(ns.name, ns.start, ns.end) if ns else None,
-            )
-            allocators[cache_key] = allocator
-            names = [v.key for v in d.variants]
-            winner = names.index(record.decision.winner) if record.decision else None
-            due = record.decision_due
-            live = _Live(
-                d,
-                allocator,
-                tuple(_arm(d, v) for v in d.variants),
-                winner,
-                dt.datetime.fromtimestamp(due, dt.UTC) if due is not None else None,
-            )
-            answers = [_assignment(live, i, {}, None) for i in range(len(d.variants))]
-            answers.append(_assignment(live, HOLDBACK, {}, None))
-            fixed = tuple(None if a.send_at else a for a in answers)
-            live = replace(live, fixed=fixed, locales=frozenset(d.locales))
-            by_key[d.key] = live
-            if phase(record, moment) != "completed":
-                by_template.setdefault(d.template, []).append(live)
+            try:
+                live = self._compile(record, allocators)
+                completed = phase(record, moment) == "completed"
+            except Exception as exc:  # one unreadable record must not hide the others
+                if record.key not in self.skipped:
+                    log.error("experiment %s skipped: cannot be loaded: %r", record.key, exc)
+                skipped[record.key] = repr(exc)
+                continue
+            by_key[record.key] = live
+            if not completed:
+                by_template.setdefault(record.definition.template, []).append(live)
         self._by_template = {t: tuple(x) for t, x in by_template.items()}
         self._by_key = by_key
         self._allocators = allocators
+        self.skipped = skipped
+
+    def _compile(self, record: Record, allocators: dict[tuple[Any, ...], Allocator]) -> _Live:
+        """The in-memory form of one launched experiment (raises on an unusable record)."""
+        d = record.definition
+        ns = d.namespace
+        spaced = (ns.name, ns.start, ns.end) if ns else None
+        cache_key = (d.hash_seed, tuple(record.weights), d.test_fraction, spaced)
+        allocator = self._allocators.get(cache_key) or Allocator(
+            d.hash_seed,
+            tuple(record.weights),
+            d.test_fraction,
+            Namespace(ns.name, ns.start, ns.end) if ns else None,
+        )
+        names = [v.key for v in d.variants]
+        winner = names.index(record.decision.winner) if record.decision else None
+        due = record.decision_due
+        live = _Live(
+            d,
+            allocator,
+            tuple(_arm(d, v) for v in d.variants),
+            winner,
+            dt.datetime.fromtimestamp(due, dt.UTC) if due is not None else None,
+            blocked=record.blocked,
+        )
+        answers = [_assignment(live, i, {}, None) for i in range(len(d.variants))]
+        answers.append(_assignment(live, HOLDBACK, {}, None))
+        fixed = tuple(None if a.send_at else a for a in answers)
+        allocators[cache_key] = allocator
+        return replace(live, fixed=fixed, locales=frozenset(d.locales))
 
     def assign(
         self,
@@ -181,7 +202,15 @@ def _assignment(
         elif d.holdback == "control":
             index, status, bucket = 0, "holdback_control", ROLLOUT
         else:
-            return Assignment(d.key, "waiting", None, d.template, ROLLOUT, decision_due=live.due)
+            return Assignment(
+                d.key,
+                "waiting",
+                None,
+                d.template,
+                ROLLOUT,
+                decision_due=live.due,
+                blocked=live.blocked,
+            )
     else:
         status, bucket = "test", live.arms[index].spec.key
     arm = live.arms[index]

@@ -38,6 +38,8 @@ class Observation(msgspec.Struct, forbid_unknown_fields=True):
     """The arm the email was sent with (bandit tests, whose weights change over time)."""
     machine: bool = False
     """A machine open (privacy proxy, scanner): not a human open, not counted."""
+    locale: str | None = None
+    """The email's locale: an event outside a locale-restricted test is not counted."""
 
 
 class Intake:

@@ -145,18 +145,28 @@ def launched(definition: Definition, now: float, source: str) -> Record:
 
 
 def counts_of(name: str, bucket: Mapping[str, Mapping[str, float]]) -> ArmCounts:
-    """One bucket's counters as an arm; recipients are unique exposures."""
+    """One bucket's counters as an arm; recipients are unique exposures.
+
+    Counts are capped at the recipients: an event whose exposure was never recorded (a
+    render outside the service, a lost exposure) cannot push a rate past 100 %, which the
+    statistics (Beta posteriors, z-tests) cannot take.
+    """
 
     def get(metric: str, field: str = "count") -> float:
         return bucket.get(metric, {}).get(field, 0.0)
 
+    recipients = max(0, int(get("exposure")))
+
+    def capped(metric: str) -> int:
+        return min(recipients, max(0, int(get(metric))))
+
     return ArmCounts(
         name=name,
-        recipients=int(get("exposure")),
-        delivered=int(get("delivered")),
-        opens=int(get("open")),
-        clicks=int(get("click")),
-        conversions=int(get("conversion")),
+        recipients=recipients,
+        delivered=capped("delivered"),
+        opens=capped("open"),
+        clicks=capped("click"),
+        conversions=capped("conversion"),
         revenue=get("conversion", "sum"),
         revenue_squares=get("conversion", "sumsq"),
     )

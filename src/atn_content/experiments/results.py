@@ -107,9 +107,13 @@ class Results(msgspec.Struct):
 
 
 def iso(ts: float | None) -> str | None:
+    """ISO 8601 UTC; None for no time or one past year 9999 (a record stored before bounds)."""
     if ts is None:
         return None
-    moment = dt.datetime.fromtimestamp(ts, dt.UTC)
+    try:
+        moment = dt.datetime.fromtimestamp(ts, dt.UTC)
+    except (OverflowError, ValueError, OSError):
+        return None
     return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
 
 

@@ -19,7 +19,7 @@ import msgspec
 from atn_content.experiments import lifecycle
 from atn_content.experiments.definitions import Definition, DefinitionError, parse_toml
 from atn_content.experiments.lifecycle import Record
-from atn_content.experiments.results import Results, build_results
+from atn_content.experiments.results import Results, build_results, iso
 from atn_content.store.base import Store
 
 __all__ = [
@@ -89,7 +89,14 @@ class ExperimentService:
     async def records(self) -> list[Record]:
         """Launched experiments from the store, then drafts from files, by key."""
         documents = await self.store.list_documents(DOCUMENT_KIND)
-        stored = {r.key: r for r in (msgspec.convert(doc, Record) for doc in documents)}
+        stored: dict[str, Record] = {}
+        for doc in documents:
+            try:
+                record = msgspec.convert(doc, Record)
+            except msgspec.ValidationError as exc:  # one bad document must not hide the rest
+                log.error("experiment document skipped, unreadable: %s", exc)
+                continue
+            stored[record.key] = record
         for key, (definition, path) in self.files().items():
             stored.setdefault(key, Record(definition, source=str(path), planning=""))
         return sorted(stored.values(), key=lambda r: r.key)
@@ -97,7 +104,12 @@ class ExperimentService:
     async def get(self, key: str) -> Record:
         doc = await self.store.get_document(DOCUMENT_KIND, key)
         if doc is not None:
-            return msgspec.convert(doc, Record)
+            try:
+                return msgspec.convert(doc, Record)
+            except msgspec.ValidationError as exc:
+                raise ExperimentConflict(
+                    f"experiment {key!r} has an unreadable record: {exc}"
+                ) from None
         found = self.files().get(key)
         if found is None:
             raise ExperimentNotFound(f"no experiment {key!r}")
@@ -112,12 +124,22 @@ class ExperimentService:
                 f"experiment {definition.key!r} was already launched ({existing['status']}); "
                 "a key is never reused, because its counters stay attached to it"
             )
+        now = self.clock()
         for other in await self.records():
-            if other.status == "running" and _overlap(definition, other.definition):
+            if not _overlap(definition, other.definition):
+                continue
+            if other.status == "running":
                 raise ExperimentConflict(
                     f"experiment {other.key!r} is already running on template "
                     f"{definition.template!r} for the same recipients; give both tests the "
                     "same namespace with disjoint ranges (namespace = {name, start, end})"
+                )
+            if lifecycle.phase(other, now) == "decided":  # its winner is still rolling out
+                raise ExperimentConflict(
+                    f"experiment {other.key!r} is rolling out its winner on template "
+                    f"{definition.template!r} to the same recipients until "
+                    f"{iso(lifecycle.rollout_end(other))}; launch after that, or give both "
+                    "tests the same namespace with disjoint ranges"
                 )
         record = lifecycle.launched(definition, self.clock(), source)
         entry = {"event": "launched", "source": source, "planning": record.planning}
