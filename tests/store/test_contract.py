@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import math
+from pathlib import Path
 
 import pytest
 import redis.asyncio as aioredis
 from redis.crc import key_slot
 
-from atn_content.store import Event, Store
+from atn_content.store import MAX_ABS_VALUE, Event, InvalidEvent, Store
 from atn_content.store.redis import RedisStore
+from atn_content.store.sqlite import SQLiteStore
 
 T0 = 1_795_000_000.0
 
@@ -182,3 +185,69 @@ async def test_redis_keys_of_one_scope_share_a_hash_slot(redis_url: str) -> None
         assert len({key_slot(k.encode()) for k in own}) == 1
     assert "atn:{doc:experiment}" in keys
     assert "atn:{log:bandit}:bf" in keys
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        ev("r9", "conversion", value=1e200, unique=False),
+        ev("r9", "conversion", value=-1.5e15, unique=False),
+        ev("r9", "conversion", value=float("inf"), unique=False),
+        ev("r9", "conversion", value=float("nan"), unique=False),
+        ev("r9", "open|click"),
+        ev("r9", scope=""),
+    ],
+    ids=["1e200", "-1.5e15", "inf", "nan", "pipe-in-metric", "empty-scope"],
+)
+async def test_an_invalid_event_refuses_the_batch_before_any_write(
+    store: Store, bad: Event
+) -> None:
+    good = [
+        ev("r1", event_id="e1"),
+        ev("r2", "conversion", value=1e15, unique=False, event_id="e2"),
+    ]
+    with pytest.raises(InvalidEvent):
+        await store.record([*good, bad])
+    assert await store.counters("bf-2026-subject") == {}
+    # Nothing was claimed either: the same good events count in full afterwards.
+    assert await store.record(good) == 2
+    assert await store.counters("bf-2026-subject") == {
+        "A": {"open": stats(1), "conversion": stats(1, 1e15, 1e30)}
+    }
+
+
+async def test_extreme_values_give_the_same_counters_on_sqlite_and_redis(
+    redis_url: str, tmp_path: Path
+) -> None:
+    values = [MAX_ABS_VALUE, -MAX_ABS_VALUE, MAX_ABS_VALUE, 123_456.5, 0.25, -7.0]
+    batch = [
+        ev(
+            f"r{i % 4}",
+            ("conversion", "refund")[i % 2],
+            "AB"[i % 3 % 2],
+            value=v,
+            unique=False,
+            event_id=f"x{i}",
+        )
+        for i, v in enumerate(values * 50)
+    ] + [ev("r1"), ev("r1"), ev("r2", event_id="x0")]
+    sqlite, redis_store = SQLiteStore(tmp_path / "store.db"), RedisStore(redis_url)
+    try:
+        counted = [await s.record(batch) for s in (sqlite, redis_store)]
+        again = [await s.record(batch) for s in (sqlite, redis_store)]
+        on_sqlite, on_redis = [await s.counters("bf-2026-subject") for s in (sqlite, redis_store)]
+    finally:
+        await sqlite.close()
+        await redis_store.close()
+    assert counted == [len(values) * 50 + 1] * 2
+    assert again == [0, 0]
+    assert on_sqlite.keys() == on_redis.keys()
+    for bucket, metrics in on_sqlite.items():
+        assert metrics.keys() == on_redis[bucket].keys()
+        for metric, numbers in metrics.items():
+            assert on_redis[bucket][metric] == {
+                "count": numbers["count"],
+                "sum": pytest.approx(numbers["sum"], rel=1e-12),
+                "sumsq": pytest.approx(numbers["sumsq"], rel=1e-12),
+            }
+            assert math.isfinite(numbers["sum"]) and math.isfinite(numbers["sumsq"])

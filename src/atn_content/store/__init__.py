@@ -5,9 +5,24 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from atn_content.store.base import Event, Store, StoreUnavailable
+from atn_content.store.base import (
+    MAX_ABS_VALUE,
+    Event,
+    InvalidEvent,
+    Store,
+    StoreUnavailable,
+    validate_event,
+)
 
-__all__ = ["Event", "Store", "StoreUnavailable", "open_store"]
+__all__ = [
+    "MAX_ABS_VALUE",
+    "Event",
+    "InvalidEvent",
+    "Store",
+    "StoreUnavailable",
+    "open_store",
+    "validate_event",
+]
 
 #: Shown in every rejection so the operator sees what would have worked.
 ACCEPTED_FORMS = (

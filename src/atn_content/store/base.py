@@ -7,16 +7,32 @@ waits on a store: events reach it in batches through the EventBuffer.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol, runtime_checkable
 
 import msgspec
 
-__all__ = ["Event", "Store", "StoreUnavailable"]
+__all__ = [
+    "MAX_ABS_VALUE",
+    "Event",
+    "InvalidEvent",
+    "Store",
+    "StoreUnavailable",
+    "validate_event",
+]
+
+#: Largest |value| an event may carry. Revenue in XPF never comes near it, and it keeps
+#: sums and sums of squares finite in every backend (1e15 squared is 1e30).
+MAX_ABS_VALUE = 1e15
 
 
 class StoreUnavailable(Exception):
     """The backend cannot be reached; callers spool and retry instead of failing."""
+
+
+class InvalidEvent(ValueError):
+    """An event no backend can hold; the only events ever set aside instead of retried."""
 
 
 class Event(msgspec.Struct, frozen=True):
@@ -41,6 +57,28 @@ class Event(msgspec.Struct, frozen=True):
     value: float = 0.0
     unique: bool = True
     event_id: str | None = None
+
+
+def validate_event(event: Event) -> None:
+    """Raise InvalidEvent for what no backend can hold; pure, so it runs before any write.
+
+    Both stores call it on the whole batch before writing, and the EventBuffer calls it
+    to decide what to set aside: an event passing it is retried until the store takes it.
+    """
+    if not isinstance(event.scope, str) or not event.scope:
+        raise InvalidEvent("event scope must be a non-empty string")
+    for name in ("bucket", "metric", "recipient_id"):
+        if not isinstance(getattr(event, name), str):
+            raise InvalidEvent(f"event {name} must be a string")
+    if "|" in event.metric:
+        raise InvalidEvent(f"metric {event.metric!r} must not contain '|'")
+    value = event.value
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise InvalidEvent(f"event value must be a number, got {value!r}")
+    if not math.isfinite(value) or abs(value) > MAX_ABS_VALUE:
+        raise InvalidEvent(f"event value must be finite and at most {MAX_ABS_VALUE:g} in size")
+    if event.event_id is not None and not isinstance(event.event_id, str):
+        raise InvalidEvent("event_id must be a string")
 
 
 @runtime_checkable

@@ -13,7 +13,7 @@ one round trip; the script applies the rules event by event, so each event is at
 
 from __future__ import annotations
 
-import math
+import re
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
@@ -24,9 +24,9 @@ import redis.exceptions
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialWithJitterBackoff
 
-from atn_content.store.base import Event, StoreUnavailable
+from atn_content.store.base import Event, StoreUnavailable, validate_event
 
-__all__ = ["RedisStore"]
+__all__ = ["RedisStore", "scope_key", "unavailable_code"]
 
 # Events per script call: large enough to amortise the call, small enough that one
 # script never blocks the server for long.
@@ -34,16 +34,60 @@ _CHUNK = 1000
 
 _UNAVAILABLE = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError)
 
+# Replies meaning "this server cannot take writes right now" (failover, maxmemory, a
+# failed RDB save, loading, a long script, cluster reshaping): the batch is fine, retry it.
+_UNAVAILABLE_CODES = frozenset(
+    {"READONLY", "OOM", "MISCONF", "LOADING", "CLUSTERDOWN", "TRYAGAIN", "MASTERDOWN",
+     "NOREPLICAS", "BUSY"}
+)  # fmt: skip
+# redis-py strips the code from the replies it has a class for; most specific first.
+_UNAVAILABLE_CLASSES: tuple[tuple[type[redis.exceptions.RedisError], str], ...] = (
+    (redis.exceptions.ReadOnlyError, "READONLY"),
+    (redis.exceptions.OutOfMemoryError, "OOM"),
+    (redis.exceptions.MasterDownError, "MASTERDOWN"),
+    (redis.exceptions.ClusterDownError, "CLUSTERDOWN"),
+    (redis.exceptions.TryAgainError, "TRYAGAIN"),
+)
+_PIPELINE_PREFIX = re.compile(r"^Command # \d+ \(.*?\) of pipeline caused error: \(?['\"]?", re.S)
+
 # KEYS[1] counters hash, KEYS[2] event-id set, KEYS[3..] seen sets (one per metric).
 # ARGV: per event bucket, metric, seen-key index (0 = not unique), recipient, value, id.
+# Phase 1 only reads and decides; phase 2 writes. An error in phase 1 leaves nothing
+# written, and Redis refuses OOM/READONLY at a script's first write, so a call is all
+# or nothing and its retry (same event ids) can neither lose nor double-count.
 _RECORD_LUA = """
+local function finite(x) return x == x and x ~= math.huge and x ~= -math.huge end
 local acc, order, counted = {}, {}, 0
+local new_eids, eid_here = {}, {}
+local new_seen, seen_here = {}, {}
 for i = 1, #ARGV, 6 do
+  local value = tonumber(ARGV[i + 4])
+  if value == nil or not finite(value) or math.abs(value) > 1e15 then
+    return redis.error_reply('ERR atn: invalid event value ' .. ARGV[i + 4])
+  end
   local ok = true
   local eid = ARGV[i + 5]
-  if eid ~= '' then ok = redis.call('SADD', KEYS[2], eid) == 1 end
+  if eid ~= '' then
+    if eid_here[eid] or redis.call('SISMEMBER', KEYS[2], eid) == 1 then
+      ok = false
+    else
+      eid_here[eid] = true
+      new_eids[#new_eids + 1] = eid
+    end
+  end
   local seen = tonumber(ARGV[i + 2])
-  if ok and seen > 0 then ok = redis.call('SADD', KEYS[seen], ARGV[i + 3]) == 1 end
+  if ok and seen > 0 then
+    local recipient = ARGV[i + 3]
+    if seen_here[seen] == nil then
+      seen_here[seen], new_seen[seen] = {}, {}
+    end
+    if seen_here[seen][recipient] or redis.call('SISMEMBER', KEYS[seen], recipient) == 1 then
+      ok = false
+    else
+      seen_here[seen][recipient] = true
+      table.insert(new_seen[seen], recipient)
+    end
+  end
   if ok then
     local field = ARGV[i] .. '|' .. ARGV[i + 1] .. '|'
     local a = acc[field]
@@ -52,12 +96,23 @@ for i = 1, #ARGV, 6 do
       acc[field] = a
       order[#order + 1] = field
     end
-    local value = tonumber(ARGV[i + 4])
     a[1] = a[1] + 1
     a[2] = a[2] + value
     a[3] = a[3] + value * value
     counted = counted + 1
   end
+end
+for _, field in ipairs(order) do
+  local a = acc[field]
+  local total = tonumber(redis.call('HGET', KEYS[1], field .. 'sum') or '0') + a[2]
+  local total_sq = tonumber(redis.call('HGET', KEYS[1], field .. 'sumsq') or '0') + a[3]
+  if not (finite(total) and finite(total_sq)) then
+    return redis.error_reply('ERR atn: counter ' .. field .. ' would overflow')
+  end
+end
+if #new_eids > 0 then redis.call('SADD', KEYS[2], unpack(new_eids)) end
+for index, members in pairs(new_seen) do
+  if #members > 0 then redis.call('SADD', KEYS[index], unpack(members)) end
 end
 for _, field in ipairs(order) do
   local a = acc[field]
@@ -67,6 +122,18 @@ for _, field in ipairs(order) do
 end
 return counted
 """
+
+
+def unavailable_code(exc: BaseException) -> str | None:
+    """The code of an error reply meaning "cannot write now" (not a bad batch), else None."""
+    for cls, code in _UNAVAILABLE_CLASSES:
+        if isinstance(exc, cls):
+            return code
+    if not isinstance(exc, redis.exceptions.ResponseError) or not exc.args:
+        return None
+    message = _PIPELINE_PREFIX.sub("", str(exc.args[0]), count=1)
+    code = message.split(" ", 1)[0]
+    return code if code in _UNAVAILABLE_CODES else None
 
 
 def scope_key(scope: str, suffix: str) -> str:
@@ -92,6 +159,11 @@ class RedisStore:
             yield
         except _UNAVAILABLE as exc:
             raise StoreUnavailable(f"Redis at {self.url}: {exc}") from exc
+        except redis.exceptions.ResponseError as exc:
+            code = unavailable_code(exc)
+            if code is None:
+                raise
+            raise StoreUnavailable(f"Redis at {self.url} refuses writes ({code}): {exc}") from exc
 
     async def ping(self) -> None:
         async with self._available():
@@ -102,8 +174,9 @@ class RedisStore:
 
     async def record(self, events: Sequence[Event]) -> int:
         by_scope: dict[str, list[Event]] = {}
+        for event in events:  # the whole batch, before anything is sent
+            validate_event(event)
         for event in events:
-            _check(event)
             by_scope.setdefault(event.scope, []).append(event)
         if not by_scope:
             return 0
@@ -164,16 +237,6 @@ class RedisStore:
         async with self._available():
             found = await self._client.hexists(f"atn:{{unsub:{recipient_id}}}", list_id)
         return bool(found)
-
-
-def _check(event: Event) -> None:
-    """Reject what the key layout cannot hold, before anything is written."""
-    if not event.scope:
-        raise ValueError("event scope must not be empty")
-    if "|" in event.metric:
-        raise ValueError(f"metric {event.metric!r} must not contain '|'")
-    if not math.isfinite(event.value):
-        raise ValueError(f"event value must be finite, got {event.value!r}")
 
 
 def _script_call(scope: str, events: Sequence[Event]) -> tuple[list[str], list[str]]:

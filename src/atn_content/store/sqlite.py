@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 import msgspec
 
-from atn_content.store.base import Event, StoreUnavailable
+from atn_content.store.base import Event, StoreUnavailable, validate_event
 
 __all__ = ["SQLiteStore"]
 
@@ -133,6 +133,8 @@ class SQLiteStore:
         self._executor.shutdown(wait=True)
 
     async def record(self, events: Sequence[Event]) -> int:
+        for event in events:  # the whole batch, before anything is written
+            validate_event(event)
         if not events:
             return 0
         rows = [
