@@ -6,6 +6,7 @@ Used by POST /v1/render/batch and by `atn-content batch`.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator, Iterable, Iterator
 
 import msgspec
@@ -26,6 +27,7 @@ from atn_content.experiments.intake import Intake
 
 __all__ = ["render_line", "render_lines", "split_lines"]
 
+log = logging.getLogger("atn_content.batch")
 _decoder = msgspec.json.Decoder(RenderRequest)
 _encoder = msgspec.json.Encoder()
 
@@ -69,6 +71,10 @@ def render_line(
         out = _LineResult(
             number, None, error=Problem(400, "Malformed JSON", detail, errors=[ProblemItem(detail)])
         )
+    except Exception:  # a bug must cost one line, not the rest of the stream
+        log.exception("batch line %d failed unexpectedly", number)
+        detail = "an unexpected error occurred on this line; it has been logged"
+        out = _LineResult(number, recipient_id, error=Problem(500, "Internal error", detail))
     return _encoder.encode(out) + b"\n"
 
 

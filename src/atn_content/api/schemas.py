@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from atn_content.content.renderer import RenderedEmail
+from atn_content.content.renderer import RenderedEmail, header_line
 
 if TYPE_CHECKING:
     from atn_content.experiments.assign import Assignment
@@ -74,5 +74,5 @@ def to_response(email: RenderedEmail, assignment: Assignment | None = None) -> R
         experiment=a.experiment if a else None,
         status=a.status if a else None,
         send_at=send_at,
-        from_name=a.from_name if a else None,
+        from_name=header_line(a.from_name) if a and a.from_name else None,
     )

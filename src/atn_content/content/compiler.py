@@ -24,7 +24,13 @@ from atn_content.content.library import TemplateSource
 from atn_content.content.mjml_check import check_mjml_structure
 from atn_content.content.plaintext import html_to_text
 from atn_content.content.pretranslate import escape_jinja_delimiters, pretranslate
-from atn_content.content.protect import ProtectionError, protect, restore
+from atn_content.content.protect import (
+    COMMENT_TOKEN,
+    TEXT_TOKEN,
+    ProtectionError,
+    protect,
+    restore,
+)
 
 __all__ = ["CompiledTemplate", "compile_template"]
 
@@ -74,6 +80,17 @@ def compile_template(
             [TemplateProblem(*source.origin(line), message) for line, message in mjml_problems]
         )
     mjml_text, extra_css = _take_inline_styles(protected.text)
+    if COMMENT_TOKEN.search(extra_css) or TEXT_TOKEN.search(extra_css):
+        raise TemplateError(
+            [
+                TemplateProblem(
+                    source.file,
+                    None,
+                    '<mj-style inline="inline"> is inlined once per '
+                    "compile, so it cannot hold Jinja; branch on a css-class instead",
+                )
+            ]
+        )
     try:
         html = mjml2html(mjml_text)
     except ValueError as exc:
@@ -159,6 +176,15 @@ def _check_jinja(source: TemplateSource, env: jinja2.Environment) -> None:
         file, line = source.origin(exc.lineno)
         raise TemplateError([TemplateProblem(file, line, exc.message or str(exc))]) from None
     problems: list[TemplateProblem] = []
+    for node in tree.find_all((nodes.Include, nodes.Import, nodes.FromImport, nodes.Extends)):
+        problems.append(
+            TemplateProblem(
+                *source.origin(node.lineno),
+                "blocks are included with a literal "
+                '{% include "name.mjml" %} only (no variables, lists, imports or '
+                "extends): the library splices them in before compiling",
+            )
+        )
     known = CONTEXT_NAMES | set(env.globals)
     for name in sorted(jinja_meta.find_undeclared_variables(tree) - known):
         line = next((n.lineno for n in tree.find_all(nodes.Name) if n.name == name), None)

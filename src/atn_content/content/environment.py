@@ -67,8 +67,26 @@ class TemplateHelpers:
         self.installers.append(install)
 
 
+#: Largest string or list a template may build with `*`, and largest exponent of `**`.
+MAX_PRODUCT_LENGTH = 100_000
+MAX_EXPONENT = 100
+
+
 class _Sandbox(ImmutableSandboxedEnvironment):
-    """Refuses unsafe attributes loudly: ChainableUndefined would print them as blanks."""
+    """Refuses unsafe attributes loudly (ChainableUndefined would print them as blanks),
+    and caps `*` and `**`, which could otherwise take the process's memory or CPU."""
+
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**" and isinstance(right, int | float) and abs(right) > MAX_EXPONENT:
+            raise SecurityError(f"exponent {right} is larger than {MAX_EXPONENT}")
+        if operator == "*":
+            for sequence, count in ((left, right), (right, left)):
+                sized = isinstance(sequence, str | list | tuple) and isinstance(count, int)
+                if sized and len(sequence) * count > MAX_PRODUCT_LENGTH:
+                    raise SecurityError(f"result of * longer than {MAX_PRODUCT_LENGTH} items")
+        return super().call_binop(context, operator, left, right)
 
     def unsafe_undefined(self, obj: Any, attribute: str) -> Any:
         raise SecurityError(
@@ -78,6 +96,15 @@ class _Sandbox(ImmutableSandboxedEnvironment):
 
 def _urlencode_component(value: Any) -> str:
     return quote(str(value), safe="")
+
+
+_SAFE_SCHEMES = ("https://", "http://", "mailto:")
+
+
+def _safe_url(value: Any, fallback: str = "https://www.airtahitinui.com/") -> str:
+    """A URL from data, only if it is http(s) or mailto: never `javascript:` in an href."""
+    text = str(value or "").strip()
+    return text if text.lower().startswith(_SAFE_SCHEMES) else fallback
 
 
 def _guard_unknown_messages(
@@ -93,13 +120,21 @@ def _guard_unknown_messages(
     known = frozenset(k for k in getattr(translations, "_catalog", {}) if isinstance(k, str))
     original: Callable[..., Any] = env.globals["gettext"]  # type: ignore[assignment]
 
+    def as_data(message: Any, variables: dict[str, Any]) -> str:
+        text = str(escape(message)) if autoescape else str(message)
+        if not variables:  # with variables it is a format string by intent
+            text = text.replace("%", "%%")
+        return text
+
     @pass_context
     def gettext(context: Any, message: str, **variables: Any) -> Any:
         if message not in known:
-            message = str(escape(message)) if autoescape else str(message)
-            if not variables:  # with variables it is a format string by intent
-                message = message.replace("%", "%%")
-        return original(context, message, **variables)
+            return original(context, as_data(message, variables), **variables)
+        try:
+            return original(context, message, **variables)
+        except (KeyError, ValueError, TypeError):
+            # Recipient data that happens to equal a message with placeholders.
+            return original(context, as_data(message, variables), **variables)
 
     env.globals["gettext"] = env.globals["_"] = gettext
 
@@ -139,6 +174,7 @@ class Environments:
         env.install_gettext_translations(translations, newstyle=True)  # type: ignore[attr-defined]
         _guard_unknown_messages(env, translations, autoescape)
         env.filters["urlencode_component"] = _urlencode_component
+        env.filters["safe_url"] = _safe_url
         for install in self._helpers.installers:
             install(env)
         env.filters.update(self._helpers.filters)

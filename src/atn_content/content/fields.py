@@ -94,11 +94,13 @@ def parse_fields(raw: Mapping[str, Any], file: str) -> dict[str, FieldSpec]:
     Raises ValueError with a message naming the field on a bad declaration.
     """
     specs: dict[str, FieldSpec] = {"id": FieldSpec("id", "str", required=True)}
+    if not isinstance(raw, Mapping):
+        raise ValueError('fields must be tables such as [fields.first_name] type = "str"')
     for name, decl in raw.items():
         if not isinstance(decl, Mapping):
             raise ValueError(f'fields.{name} must be a table such as {{ type = "str" }}')
         type_ = decl.get("type", "str")
-        if type_ not in FIELD_TYPES:
+        if not isinstance(type_, str) or type_ not in FIELD_TYPES:
             raise ValueError(
                 f"fields.{name}: unknown type {type_!r}; use one of {', '.join(FIELD_TYPES)}"
             )
@@ -130,8 +132,12 @@ def validate_recipient(
                 values[spec.name] = _copy_default(spec.default)
                 fallbacks.append(spec.name)
             continue
-        if spec.name == "id" and _is_int(value):
-            values["id"] = str(value)
+        if spec.name == "id":
+            problem = _id_problem(value)
+            if problem:
+                problems.append(FieldProblem("recipient.id", problem))
+            else:
+                values["id"] = str(value)
             continue
         check, expected = FIELD_TYPES[spec.type]
         if not check(value):
@@ -143,6 +149,24 @@ def validate_recipient(
     if problems:
         raise RecipientError(problems)
     return values, fallbacks
+
+
+#: Longest recipient id accepted: it travels in signed URLs and headers.
+MAX_ID_LENGTH = 256
+
+
+def _id_problem(value: Any) -> str | None:
+    if _is_int(value):
+        return None
+    if not isinstance(value, str):
+        return f"must be a string or an integer, got {_describe(value)}"
+    if not value.strip():
+        return "must not be blank"
+    if len(value) > MAX_ID_LENGTH:
+        return f"must be at most {MAX_ID_LENGTH} characters, got {len(value)}"
+    if any(ch in value for ch in "\r\n\x00"):
+        return "must not contain line breaks or NUL"
+    return None
 
 
 def _copy_default(default: Any) -> Any:

@@ -124,9 +124,19 @@ class Library:
             return str(path)
 
     def _load(self, path: Path) -> TemplateSource:
+        """Load one template; any unreadable or malformed file becomes a TemplateError."""
         file = self._relative(path)
+        try:
+            return self._load_source(path, file)
+        except TemplateError:
+            raise
+        except (OSError, UnicodeDecodeError, TypeError, AttributeError, ValueError) as exc:
+            raise TemplateError([TemplateProblem(file, None, _describe_load_error(exc))]) from None
+
+    def _load_source(self, path: Path, file: str) -> TemplateSource:
         text = path.read_text(encoding="utf-8")
         meta, body, body_start = _split_front_matter(text, file)
+        _check_meta(meta, file)
         try:
             fields = parse_fields(meta.pop("fields", {}), file)
         except ValueError as exc:
@@ -226,6 +236,28 @@ class Library:
         return body, body_start
 
 
+def _describe_load_error(exc: Exception) -> str:
+    if isinstance(exc, UnicodeDecodeError):
+        return f"the file (or a block it includes) is not UTF-8 text: {exc.reason}"
+    if isinstance(exc, OSError):
+        return f"cannot read the file (or a block it includes): {exc.strerror or exc}"
+    return f"malformed template: {exc}"
+
+
+def _check_meta(meta: dict[str, Any], file: str) -> None:
+    """Front-matter keys the engine reads must have the right type."""
+    for key in ("subject", "preheader", "description", "list"):
+        if key in meta and not isinstance(meta[key], str):
+            raise TemplateError([TemplateProblem(file, 1, f"front matter {key} must be a string")])
+    locales = meta.get("locales")
+    if locales is not None and not (
+        isinstance(locales, list) and all(isinstance(x, str) for x in locales)
+    ):
+        raise TemplateError(
+            [TemplateProblem(file, 1, 'front matter locales must be a list like ["fr", "ja"]')]
+        )
+
+
 def _emit(piece: str, where: SourceLine, out: list[str], line_map: list[SourceLine]) -> None:
     """Append text to the assembled output, extending the line map for each line begun."""
     if not piece:
@@ -269,5 +301,8 @@ def _toml_error_line(message: str) -> int | None:
 
 
 def _stamp(path: Path) -> tuple[float, int]:
-    stat = path.stat()
+    try:
+        stat = path.stat()
+    except OSError:  # deleted between listing and stat: the next scan sees it gone
+        return 0.0, -1
     return stat.st_mtime, stat.st_size

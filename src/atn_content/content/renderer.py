@@ -7,6 +7,7 @@ template or catalog gives a new key, an unchanged one is never recompiled.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import re
 from collections import OrderedDict
 from collections.abc import Mapping
@@ -23,6 +24,7 @@ from atn_content.content.errors import (
     RecipientError,
     RenderError,
     TemplateError,
+    TemplateProblem,
     UnknownLocale,
 )
 from atn_content.content.fields import validate_recipient
@@ -32,11 +34,13 @@ from atn_content.content.plaintext import tidy_text
 from atn_content.content.profile import derive_profile
 from atn_content.content.unsubscribe import UnsubscribeLinks
 
-__all__ = ["RenderedEmail", "Renderer", "Variant"]
+__all__ = ["RenderedEmail", "Renderer", "Variant", "header_line"]
 
 #: Compiled templates kept in memory (templates x locales x variants in use).
 _CACHE_SIZE = 512
-_LINE_BREAKS = re.compile(r"\s*[\r\n]+\s*")
+log = logging.getLogger("atn_content.render")
+#: Anything a mail library could read as a line break, or a control character.
+_LINE_BREAKS = re.compile(r"[ ]*[\x00-\x1f\x7f-\x9f\u2028\u2029]+[ ]*")
 
 
 @dataclass(frozen=True)
@@ -84,7 +88,9 @@ class Renderer:
         self.catalogs = catalogs
         self.unsubscribe = unsubscribe
         self.envs = Environments(catalogs, helpers or TemplateHelpers())
-        self._cache: OrderedDict[tuple[Any, ...], CompiledTemplate | TemplateError] = OrderedDict()
+        self._cache: OrderedDict[tuple[Any, ...], CompiledTemplate | list[TemplateProblem]] = (
+            OrderedDict()
+        )
 
     @property
     def locales(self) -> tuple[str, ...]:
@@ -101,7 +107,9 @@ class Renderer:
         fingerprint = variant.fingerprint if variant else None
         key = (source.name, source.version, locale, fingerprint, self.catalogs.version(locale))
         entry = self._cache.get(key)
-        if entry is None:
+        if entry is not None:
+            self._cache.move_to_end(key)
+        else:
             try:
                 entry = compile_template(
                     source,
@@ -112,12 +120,12 @@ class Renderer:
                     preheader=variant.preheader if variant else None,
                 )
             except TemplateError as exc:
-                entry = exc
+                entry = exc.problems
             self._cache[key] = entry
             if len(self._cache) > _CACHE_SIZE:
                 self._cache.popitem(last=False)
-        if isinstance(entry, TemplateError):
-            raise entry
+        if isinstance(entry, list):
+            raise TemplateError(entry)  # a fresh error: a cached one would grow its traceback
         return entry
 
     def render(
@@ -148,12 +156,14 @@ class Renderer:
             "now": now,
         }
         try:
-            subject = _one_line(compiled.subject.render(context))
-            preheader = _one_line(compiled.preheader.render(context))
+            subject = header_line(compiled.subject.render(context))
+            preheader = header_line(compiled.preheader.render(context))
             context["subject"], context["preheader"] = subject, preheader
             html = compiled.html.render(context)
             text = tidy_text(compiled.text.render(context))
-        except (jinja2.TemplateError, ArithmeticError, TypeError, ValueError) as exc:
+        except Exception as exc:  # recipient data must never turn into a 500
+            if not isinstance(exc, jinja2.TemplateError | ArithmeticError | TypeError | ValueError):
+                log.warning("render of %s failed on recipient data: %r", source.file, exc)
             raise RenderError(source.file, f"{type(exc).__name__}: {exc}") from None
         return RenderedEmail(
             subject=subject,
@@ -169,7 +179,7 @@ class Renderer:
         )
 
 
-def _one_line(text: str) -> str:
+def header_line(text: str) -> str:
     """Subjects and preheaders are single header-safe lines: no CR/LF injection."""
     return _LINE_BREAKS.sub(" ", text).strip()
 
