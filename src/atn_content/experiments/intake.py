@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Literal
+from typing import Annotated, Literal
 
 import msgspec
 
@@ -28,11 +28,11 @@ class Observation(msgspec.Struct, forbid_unknown_fields=True):
     """One thing the tracking side saw happen to one recipient's email."""
 
     type: Literal["delivered", "open", "click", "conversion"]
-    recipient_id: str
-    value: float = 0.0
-    """Conversions: revenue in XPF."""
-    ts: float | None = None
-    event_id: str | None = None
+    recipient_id: Annotated[str, msgspec.Meta(min_length=1, max_length=256)]
+    value: Annotated[float, msgspec.Meta(ge=-1e12, le=1e12)] = 0.0
+    """Conversions: revenue in XPF (bounded so sums of squares stay finite)."""
+    ts: Annotated[float, msgspec.Meta(ge=0, le=1e11)] | None = None
+    event_id: Annotated[str, msgspec.Meta(max_length=256)] | None = None
     """Set for webhook events, so a replayed delivery is counted once."""
     variant: str | None = None
     """The arm the email was sent with (bandit tests, whose weights change over time)."""
