@@ -167,3 +167,44 @@ def test_a_line_that_fails_in_rendering_does_not_end_the_batch(shipped: Renderer
     assert [o["line"] for o in out] == [1, 2, 3]
     assert "result" in out[0] and "result" in out[2]
     assert out[1]["error"]["status"] == 422
+
+
+@pytest.mark.parametrize(
+    ("subject", "words"),
+    [
+        ("{{ recipient.first_name }", "unexpected '}'"),
+        ("{{ recipient.nope }}", "recipient.nope is not declared"),
+        ("{{ foo }}", "unknown variable 'foo'"),
+    ],
+)
+def test_variant_subjects_get_the_body_checks(shipped: Renderer, subject: str, words: str) -> None:
+    from atn_content.content.renderer import Variant
+
+    with pytest.raises(TemplateError) as caught:
+        shipped.compiled("newsletter-destination", "fr", Variant("B", subject=subject))
+    assert words in str(caught.value)
+    assert "experiment variant subject" in str(caught.value)
+
+
+def test_a_variant_subject_that_cannot_compile_is_refused_at_launch(tmp_path: Path) -> None:
+    import tomllib
+
+    from litestar.testing import TestClient
+
+    from atn_content.app import create_app
+
+    key = "k" * 20
+    settings = Settings(
+        content_root=ROOT,
+        store_url=f"sqlite:///{tmp_path}/x.db",
+        api_keys={key: frozenset({"experiments"})},
+        secret=b"s" * 32,
+    )
+    body = tomllib.loads((ROOT / "experiments" / "bf-2026-subject.toml").read_text())
+    body["variants"][2]["subject"] = "{{ recipient.nope }}"
+    with TestClient(create_app(settings)) as client:
+        response = client.post(
+            "/v1/experiments", json=body, headers={"Authorization": f"Bearer {key}"}
+        )
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "variants[2].subject"

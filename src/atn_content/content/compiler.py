@@ -8,6 +8,7 @@ HTML, text, subject and preheader. What is left per recipient is four renders.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -157,15 +158,21 @@ def _compile_line(
     override: str | None,
     translations: Any,
 ) -> jinja2.Template:
+    """Subject or preheader: the same checks as the body, reported against the line."""
     where = f"experiment variant {key}" if override is not None else f"front matter {key}"
     line = override if override is not None else getattr(source, key)
     try:
-        env.parse(line)  # report syntax errors against what the designer wrote
-        return env.from_string(pretranslate(line, translations))
+        tree = env.parse(line)  # report problems against what the designer wrote
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(
             [TemplateProblem(source.file, None, f"{where}: {exc.message}")]
         ) from None
+    problems = _tree_problems(tree, source, env, lambda _: (source.file, None))
+    if problems:
+        raise TemplateError(
+            [TemplateProblem(p.file, p.line, f"{where}: {p.message}") for p in problems]
+        )
+    return env.from_string(pretranslate(line, translations))
 
 
 def _check_jinja(source: TemplateSource, env: jinja2.Environment) -> None:
@@ -175,11 +182,22 @@ def _check_jinja(source: TemplateSource, env: jinja2.Environment) -> None:
     except jinja2.TemplateSyntaxError as exc:
         file, line = source.origin(exc.lineno)
         raise TemplateError([TemplateProblem(file, line, exc.message or str(exc))]) from None
+    problems = _tree_problems(tree, source, env, source.origin)
+    if problems:
+        raise TemplateError(problems)
+
+
+def _tree_problems(
+    tree: nodes.Template,
+    source: TemplateSource,
+    env: jinja2.Environment,
+    origin: Callable[[int | None], tuple[str, int | None]],
+) -> list[TemplateProblem]:
     problems: list[TemplateProblem] = []
     for node in tree.find_all((nodes.Include, nodes.Import, nodes.FromImport, nodes.Extends)):
         problems.append(
             TemplateProblem(
-                *source.origin(node.lineno),
+                *origin(node.lineno),
                 "blocks are included with a literal "
                 '{% include "name.mjml" %} only (no variables, lists, imports or '
                 "extends): the library splices them in before compiling",
@@ -190,7 +208,7 @@ def _check_jinja(source: TemplateSource, env: jinja2.Environment) -> None:
         line = next((n.lineno for n in tree.find_all(nodes.Name) if n.name == name), None)
         problems.append(
             TemplateProblem(
-                *source.origin(line),
+                *origin(line),
                 f"unknown variable {name!r}; did you mean "
                 f"recipient.{name}? (available: {', '.join(sorted(CONTEXT_NAMES))})",
             )
@@ -201,10 +219,9 @@ def _check_jinja(source: TemplateSource, env: jinja2.Environment) -> None:
         if is_recipient and getattr_node.attr not in source.fields:
             problems.append(
                 TemplateProblem(
-                    *source.origin(getattr_node.lineno),
+                    *origin(getattr_node.lineno),
                     f"recipient.{getattr_node.attr} is not declared in the front matter "
                     f"[fields]; declare it with a type (and a default if optional)",
                 )
             )
-    if problems:
-        raise TemplateError(problems)
+    return problems
