@@ -208,3 +208,17 @@ def test_a_variant_subject_that_cannot_compile_is_refused_at_launch(tmp_path: Pa
         )
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "variants[2].subject"
+
+
+@pytest.mark.parametrize(
+    "wrapped",
+    ['{# {% include "a.mjml" %} #}', '{% raw %}{% include "a.mjml" %}{% endraw %}'],
+)
+def test_an_include_in_a_comment_or_raw_section_is_not_spliced(
+    tmp_path: Path, wrapped: str
+) -> None:
+    root = content_root(tmp_path, {"t": GOOD.format(body=f"before {wrapped} after")})
+    (root / "blocks" / "a.mjml").write_text("SPLICED")
+    renderer = build_renderer(Settings(content_root=root, secret=b"s" * 32))
+    html = renderer.render("t", "en", {"id": "1"}).html
+    assert "SPLICED" not in html and "after" in html

@@ -22,6 +22,8 @@ from atn_content.content.fields import FieldSpec, parse_fields
 __all__ = ["Library", "SourceLine", "TemplateSource"]
 
 _INCLUDE = re.compile(r"\{%-?\s*include\s+([\"'])([^\"']+)\1\s*-?%\}")
+#: Jinja comments and raw sections: an include written there is not one.
+_INERT = re.compile(r"\{#.*?#\}|\{%-?\s*raw\s*-?%\}.*?\{%-?\s*endraw\s*-?%\}", re.DOTALL)
 _FRONT_DELIMITER = "+++"
 #: Deepest block-inside-block nesting accepted before assuming a cycle.
 _MAX_DEPTH = 8
@@ -178,10 +180,16 @@ class Library:
         A block may open with its own front matter declaring the recipient fields it reads;
         they join the including template's schema (the template's own declaration wins).
         """
+        inert = [m.span() for m in _INERT.finditer(text)]
+        position = 0
         for offset, line in enumerate(text.splitlines(keepends=True)):
             lineno = first_line + offset
             cursor = 0
+            line_start, position = position, position + len(line)
             for match in _INCLUDE.finditer(line):
+                at = line_start + match.start()
+                if any(start <= at < end for start, end in inert):
+                    continue  # commented out, or inside {% raw %}: text, not an include
                 _emit(line[cursor : match.start()], SourceLine(file, lineno), out, line_map)
                 block = match.group(2)
                 block_path = self.blocks_dir / block
