@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import socket
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import redis
+import redis.asyncio as aioredis
 
 from atn_content.store import Store
 from atn_content.store.redis import RedisStore
@@ -89,6 +91,53 @@ def redis_binary() -> str:
             pytest.fail(f"{message}; CI=true requires the real Redis tests to run")
         pytest.skip(message)
     return binary
+
+
+#: Ways a running server refuses writes while answering reads, named by its error code.
+WRITE_REFUSALS = ["READONLY", "OOM", "MISCONF", "NOREPLICAS"]
+
+
+async def refuse_writes(server: RedisServer, failure: str) -> None:
+    """Put a healthy server into a state where it answers writes with `failure`."""
+    async with aioredis.Redis(port=server.port) as admin:
+        await _refuse_writes(failure, admin, server.workdir)
+
+
+async def accept_writes(server: RedisServer, failure: str) -> None:
+    """Undo refuse_writes(server, failure)."""
+    async with aioredis.Redis(port=server.port) as admin:
+        await _accept_writes(failure, admin, server.workdir)
+
+
+async def _refuse_writes(failure: str, admin: aioredis.Redis, workdir: Path) -> None:
+    if failure == "READONLY":  # demoted by a failover: a replica of an unreachable master
+        await admin.replicaof("127.0.0.1", "1")
+    elif failure == "OOM":
+        await admin.config_set("maxmemory", "1")
+    elif failure == "NOREPLICAS":
+        await admin.config_set("min-replicas-to-write", "1")
+    elif failure == "MISCONF":  # snapshots configured, and the last one failed: no disk
+        await admin.config_set("save", "3600 1")
+        shutil.rmtree(workdir)
+        await admin.bgsave()
+        for _ in range(3000):
+            info = await admin.info("persistence")
+            if not info["rdb_bgsave_in_progress"] and info["rdb_last_bgsave_status"] == "err":
+                return
+            await asyncio.sleep(0.01)
+        raise AssertionError("the background save did not fail")
+
+
+async def _accept_writes(failure: str, admin: aioredis.Redis, workdir: Path) -> None:
+    if failure == "READONLY":
+        await admin.replicaof("NO", "ONE")
+    elif failure == "OOM":
+        await admin.config_set("maxmemory", "0")
+    elif failure == "NOREPLICAS":
+        await admin.config_set("min-replicas-to-write", "0")
+    elif failure == "MISCONF":  # the disk is back; snapshots off again (as at start)
+        workdir.mkdir()
+        await admin.config_set("save", "")
 
 
 @pytest.fixture

@@ -7,12 +7,14 @@ Key layout (Redis Cluster friendly: each command or script touches one hash slot
     atn:{doc:<kind>}                hash key -> JSON document
     atn:{log:<kind>}:<key>          list of JSON entries, oldest first
     atn:{unsub:<recipient_id>}      hash list_id -> unsubscribe time
-A batch costs one Lua script call per scope (per chunk of events), all pipelined in
-one round trip; the script applies the rules event by event, so each event is atomic.
+A batch costs one Lua script call (EVALSHA) per scope (per chunk of events), all
+pipelined in one round trip; the script applies the rules event by event, so each
+event is atomic.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
@@ -151,7 +153,7 @@ class RedisStore:
         self._client: aioredis.Redis = aioredis.from_url(
             url, socket_connect_timeout=connect_timeout, socket_timeout=timeout, retry=retry
         )
-        self._record_script = self._client.register_script(_RECORD_LUA)
+        self._sha = hashlib.sha1(_RECORD_LUA.encode()).hexdigest()
 
     @asynccontextmanager
     async def _available(self) -> AsyncIterator[None]:
@@ -178,15 +180,42 @@ class RedisStore:
             validate_event(event)
         for event in events:
             by_scope.setdefault(event.scope, []).append(event)
-        if not by_scope:
-            return 0
-        async with self._available(), self._client.pipeline(transaction=False) as pipe:
-            for scope, scoped in by_scope.items():
-                for start in range(0, len(scoped), _CHUNK):
-                    keys, args = _script_call(scope, scoped[start : start + _CHUNK])
-                    await self._record_script(keys=keys, args=args, client=pipe)
-            results = await pipe.execute()
-        return sum(int(n) for n in results)
+        calls = [
+            _script_call(scope, scoped[start : start + _CHUNK])
+            for scope, scoped in by_scope.items()
+            for start in range(0, len(scoped), _CHUNK)
+        ]
+        async with self._available():
+            return await self._run_scripts(calls)
+
+    async def _run_scripts(self, calls: list[tuple[list[str], list[str]]]) -> int:
+        """EVALSHA every call in one pipelined round trip; load the script on NOSCRIPT.
+
+        Only the calls answered NOSCRIPT (never run) are sent again, so nothing that ran
+        is repeated; any other error reply is raised.
+        """
+        counted, todo = 0, calls
+        for _ in range(2):
+            if not todo:
+                break
+            async with self._client.pipeline(transaction=False) as pipe:
+                for keys, args in todo:
+                    pipe.evalsha(self._sha, len(keys), *keys, *args)
+                replies = await pipe.execute(raise_on_error=False)
+            missing = []
+            for call, reply in zip(todo, replies, strict=True):
+                if isinstance(reply, redis.exceptions.NoScriptError):
+                    missing.append(call)
+                elif isinstance(reply, Exception):
+                    raise reply
+                else:
+                    counted += int(reply)
+            if missing:  # a restarted or failed-over server: its script cache is empty
+                self._sha = await self._client.script_load(_RECORD_LUA)
+            todo = missing
+        if todo:
+            raise StoreUnavailable(f"Redis at {self.url} keeps losing its script cache")
+        return counted
 
     async def counters(self, scope: str) -> dict[str, dict[str, dict[str, float]]]:
         async with self._available():
