@@ -10,11 +10,13 @@ from typing import Any
 
 import msgspec
 import pytest
+import redis.asyncio as aioredis
 
 from atn_content.store import Event, StoreUnavailable
 from atn_content.store.buffer import EventBuffer
 from atn_content.store.redis import RedisStore
 from atn_content.store.sqlite import SQLiteStore
+from conftest import WRITE_REFUSALS, accept_writes, refuse_writes
 
 T0 = 1_795_000_000.0
 SCOPE = "bf-2026-subject"
@@ -148,44 +150,135 @@ async def test_stop_flushes_everything_pending(tmp_path: Path) -> None:
 
 
 async def test_replaying_a_spool_twice_counts_events_once(tmp_path: Path) -> None:
-    # Events without an event_id get one when spooled, so a repeated replay is harmless.
+    # add() gives events without an event_id one, so a repeated replay is harmless.
     down = RedisStore(unused_url(), connect_timeout=0.5)
     buffer = EventBuffer(down, tmp_path / "spool")
     for i in range(200):
         buffer.add(Event(SCOPE, "A", "click", f"r{i % 5}", T0, 2.0, unique=False))
     await buffer.stop()
     await down.close()
-    spool = tmp_path / "spool" / "spool.ndjson"
+    [spool] = (tmp_path / "spool").glob("*.ndjson")
     copy = spool.read_bytes()
 
     store = SQLiteStore(tmp_path / "store.db")
     await EventBuffer(store, tmp_path / "spool").stop()
-    spool.write_bytes(copy + b'{"scope": "torn line')  # as if replay had been interrupted
-    await EventBuffer(store, tmp_path / "spool").stop()
+    assert not spool.exists()
+    # As if a replay had been interrupted by a crash after recording everything.
+    spool.write_bytes(copy + b'{"scope": "torn line')
+    again = EventBuffer(store, tmp_path / "spool")
+    await again.stop()
+    assert again.rejected == 1  # the torn line, kept for a human
     assert await store.counters(SCOPE) == {
         "A": {"click": {"count": 200, "sum": 400.0, "sumsq": 800.0}}
     }
     await store.close()
 
 
-async def test_refused_events_are_set_aside_without_losing_their_batch(
-    redis_url: str, tmp_path: Path
+@pytest.mark.parametrize("backend", ["sqlite", "redis"])
+async def test_only_events_failing_validation_are_set_aside(
+    backend: str, request: pytest.FixtureRequest, tmp_path: Path
 ) -> None:
-    store = RedisStore(redis_url)  # refuses a metric containing "|"
+    store = (
+        SQLiteStore(tmp_path / "store.db")
+        if backend == "sqlite"
+        else RedisStore(request.getfixturevalue("redis_url"))
+    )
     buffer = EventBuffer(store, tmp_path / "spool", batch_size=100)
+    bad = [
+        Event(SCOPE, "A", "open|click", "r1", T0),
+        Event(SCOPE, "A", "conversion", "r1", T0, value=1e200, unique=False),
+        Event(SCOPE, "B", "conversion", "r2", T0, value=float("nan"), unique=False),
+        Event("", "A", "open", "r3", T0),
+    ]
     for i in range(300):
         buffer.add(conversion(i))
-        if i == 150:
-            buffer.add(Event(SCOPE, "A", "open|click", "r1", T0))
-    await buffer.flush()  # the refused batch goes to the spool, the others are recorded
-    assert buffer.spooled == 100
-    assert buffer.last_error is not None and "open|click" in buffer.last_error
-    await buffer.stop()  # the replay isolates the one bad event
-    assert buffer.health()["rejected"] == 1
+        if i % 75 == 0:
+            buffer.add(bad[i // 75])
+    await buffer.flush()
+    assert buffer.health()["rejected"] == 4
     assert buffer.spooled == 0
+    assert buffer.flushed == 300
     rejected = (tmp_path / "spool" / "rejected.ndjson").read_bytes().splitlines()
-    assert [msgspec.json.decode(line, type=Event).metric for line in rejected] == ["open|click"]
+    decoded = [msgspec.json.decode(line) for line in rejected]  # NaN is written as null
+    assert [(e["scope"], e["metric"], e["recipient_id"]) for e in decoded] == [
+        (e.scope, e.metric, e.recipient_id) for e in bad
+    ]
     assert await store.counters(SCOPE) == {
         b: {"conversion": s["conversion"]} for b, s in expected(300).items()
     }
+    await buffer.stop()
     await store.close()
+
+
+@pytest.mark.parametrize("failure", WRITE_REFUSALS)
+async def test_a_server_refusing_writes_is_an_outage_not_a_bad_batch(
+    failure: str, make_redis_server: Callable[[bool], Any], tmp_path: Path
+) -> None:
+    server = make_redis_server(False)
+    server.start()
+    store = RedisStore(server.url)
+    buffer = EventBuffer(store, tmp_path / "spool", batch_size=100)
+    await refuse_writes(server, failure)
+    for i in range(250):
+        buffer.add(conversion(i))
+        buffer.add(opening(i))
+    await buffer.flush()
+    assert buffer.health()["rejected"] == 0
+    assert buffer.spooled == 500
+    assert buffer.last_error is not None and failure in buffer.last_error
+    assert await store.counters(SCOPE) == {}
+    await accept_writes(server, failure)
+    await buffer.stop()
+    assert buffer.health()["rejected"] == 0
+    assert buffer.spooled == 0
+    assert await store.counters(SCOPE) == expected(250)
+    assert not (tmp_path / "spool" / "rejected.ndjson").exists()
+    await store.close()
+
+
+# Keeps the server busy (it reads no socket meanwhile) for ARGV[1] microseconds.
+BUSY_LUA = """
+local t = redis.call('TIME')
+local start = t[1] * 1000000 + t[2]
+repeat t = redis.call('TIME') until t[1] * 1000000 + t[2] - start > tonumber(ARGV[1])
+return 1
+"""
+
+
+async def test_a_batch_applied_whose_reply_was_lost_is_not_counted_twice(
+    make_redis_server: Callable[[bool], Any], tmp_path: Path
+) -> None:
+    # The client gives up (0.2 s) while the server is busy; the server then runs every
+    # attempt it had received: the same batch arrives up to three times, then the replay.
+    server = make_redis_server(False)
+    server.start()
+    store = RedisStore(server.url, timeout=0.2)
+    await store.record([Event("warm-up", "A", "open", "r0", T0)])  # connected, script loaded
+    buffer = EventBuffer(store, tmp_path / "spool")
+    for i in range(100):  # no event ids: as our tracking endpoints record them
+        buffer.add(Event(SCOPE, "AB"[i % 2], "click", f"r{i % 7}", T0, 2.5, unique=False))
+        buffer.add(Event(SCOPE, "AB"[i % 2], "open", f"r{i}", T0))
+    async with aioredis.Redis(port=server.port) as admin:
+        busy: asyncio.Task[Any] = asyncio.create_task(
+            admin.eval(BUSY_LUA, 0, "2000000")  # type: ignore[arg-type]
+        )
+        await asyncio.sleep(0.3)  # let the busy script start before the batch is sent
+        await buffer.flush()
+        assert buffer.spooled == 200
+        await busy
+    for _ in range(3000):  # the server applies the attempts it had queued
+        if await store.counters(SCOPE):
+            break
+        await asyncio.sleep(0.01)
+    assert await store.counters(SCOPE), "the timed-out batch should have been applied"
+    await buffer.stop()  # replays the spool: the same event ids
+    assert buffer.spooled == 0
+    assert await store.counters(SCOPE) == {
+        "A": {"click": stats(50, 125.0, 312.5), "open": stats(50)},
+        "B": {"click": stats(50, 125.0, 312.5), "open": stats(50)},
+    }
+    await store.close()
+
+
+def stats(count: int, total: float = 0.0, total_sq: float = 0.0) -> dict[str, float]:
+    return {"count": count, "sum": total, "sumsq": total_sq}

@@ -1,0 +1,185 @@
+"""The EventBuffer's disk spool: one file per process, replayable by any process.
+
+Several API workers share one spool directory. Each appends only to its own file
+(spool-<pid>-<creation ns>-<random>.ndjson), which is flock'ed before its name appears
+and stays locked while its writer lives; each replay closes it and later spills start a
+new one. A replay takes every spool file in the directory it can flock exclusively: its
+own closed files, and files whose writer has stopped or died (the kernel drops a dead
+process's locks). What to replay is decided by looking at the files, never at a
+counter, so no event waits on a process that is gone.
+flock needs a local file system (not NFS) for the spool directory.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import threading
+import time
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+__all__ = ["Claimed", "Spool"]
+
+log = logging.getLogger(__name__)
+
+_SUFFIX = ".ndjson"
+_REJECTED = "rejected.ndjson"
+
+
+@dataclass
+class Claimed:
+    """A spool file this process holds the lock of, and how far its replay got."""
+
+    path: Path
+    fd: int
+    offset: int = 0  # bytes already recorded
+    done: int = 0  # lines already recorded
+
+
+class Spool:
+    """Files of one spool directory, as seen by one writer (one per EventBuffer)."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = Path(directory)
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self._active: tuple[Path, int] | None = None  # our own file, locked, appended to
+        self._claimed: dict[Path, Claimed] = {}
+        self._lock = threading.Lock()
+        self._line_counts: dict[tuple[str, int, int], int] = {}
+
+    def append(self, lines: bytes) -> None:
+        """Append whole lines to this writer's own file and fsync them."""
+        with self._lock:
+            if self._active is None:
+                self._active = self._create()
+            fd = self._active[1]
+            view = memoryview(lines)
+            while view:
+                view = view[os.write(fd, view) :]
+            os.fsync(fd)
+
+    def reject(self, lines: list[bytes]) -> None:
+        """Keep events no store can hold in rejected.ndjson for a human; never replayed."""
+        fd = os.open(self.directory / _REJECTED, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+        try:
+            os.write(fd, b"".join(lines))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+    def claim(self) -> list[Claimed]:
+        """Close our own file to appends, lock every unowned one; all held, oldest first."""
+        with self._lock:
+            if self._active is not None:
+                path, fd = self._active
+                self._claimed[path] = Claimed(path, fd)
+                self._active = None  # later spills start a new file
+        for path in self._candidates():
+            if path not in self._claimed:
+                claimed = _try_lock(path)
+                if claimed is not None:
+                    self._claimed[path] = claimed
+        return sorted(self._claimed.values(), key=_age)
+
+    def read(self, claimed: Claimed, max_lines: int) -> tuple[list[bytes], int]:
+        """Up to max_lines non-blank lines after the replayed part, and where they end."""
+        lines: list[bytes] = []
+        with open(claimed.path, "rb") as f:
+            f.seek(claimed.offset)
+            while len(lines) < max_lines:
+                line = f.readline()
+                if not line:
+                    break
+                if line.strip():
+                    lines.append(line)
+            return lines, f.tell()
+
+    def finish(self, claimed: Claimed) -> None:
+        """A file fully replayed: remove it, then let go of its lock."""
+        claimed.path.unlink(missing_ok=True)
+        os.close(claimed.fd)
+        del self._claimed[claimed.path]
+
+    def release(self) -> None:
+        """Let go of every lock (stop): another process, or a later buffer, replays the rest."""
+        with self._lock:
+            if self._active is not None:
+                os.close(self._active[1])
+                self._active = None
+            for claimed in self._claimed.values():
+                os.close(claimed.fd)
+            self._claimed.clear()
+
+    def waiting(self) -> int:
+        """Events on disk in this directory not yet recorded, whichever process wrote them."""
+        total = 0
+        counts: dict[tuple[str, int, int], int] = {}
+        for path in self._candidates():
+            try:
+                st = path.stat()
+                key = (path.name, st.st_size, st.st_mtime_ns)
+                counts[key] = self._line_counts.get(key) or _count_lines(path)
+            except FileNotFoundError:
+                continue
+            total += counts[key]
+            claimed = self._claimed.get(path)
+            if claimed is not None:
+                total -= claimed.done
+        self._line_counts = counts
+        return total
+
+    def _candidates(self) -> list[Path]:
+        return [
+            p
+            for p in self.directory.glob(f"*{_SUFFIX}")
+            if p.name != _REJECTED and not p.name.startswith(".")
+        ]
+
+    def _create(self) -> tuple[Path, int]:
+        name = f"spool-{os.getpid()}-{time.time_ns()}-{uuid.uuid4().hex[:8]}{_SUFFIX}"
+        # Locked under a hidden name first: no other process may see it unlocked.
+        hidden = self.directory / f".{name}.tmp"
+        fd = os.open(hidden, os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_EXCL, 0o644)
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        path = self.directory / name
+        os.rename(hidden, path)
+        _fsync_dir(self.directory)
+        return path, fd
+
+
+def _try_lock(path: Path) -> Claimed | None:
+    """Lock a file nobody holds; None when its writer is alive or it is already gone."""
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except FileNotFoundError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        held = os.fstat(fd)
+        now = os.stat(path)  # replayed and removed by another process meanwhile?
+        if (held.st_dev, held.st_ino) == (now.st_dev, now.st_ino):
+            return Claimed(path, fd)
+    except (BlockingIOError, FileNotFoundError):
+        pass
+    os.close(fd)
+    return None
+
+
+def _age(claimed: Claimed) -> tuple[int, str]:
+    return os.fstat(claimed.fd).st_mtime_ns, claimed.path.name
+
+
+def _count_lines(path: Path) -> int:
+    with open(path, "rb") as f:
+        return sum(1 for line in f if line.strip())
+
+
+def _fsync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
