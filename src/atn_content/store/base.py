@@ -97,6 +97,10 @@ class Store(Protocol):
         event_id was seen is dropped first (and claims nothing); then a unique event whose
         (scope, metric, recipient_id) was already counted is dropped. Events with
         unique=False always count and do not claim the recipient for later unique ones.
+        Raises InvalidEvent, having written nothing, when any event fails validate_event;
+        StoreUnavailable when the backend cannot take writes now (unreachable, read-only
+        replica, out of memory, ...): the same batch may then be sent again, and event ids
+        make that harmless.
         """
 
     async def counters(self, scope: str) -> dict[str, dict[str, dict[str, float]]]:

@@ -48,7 +48,7 @@ class Spool:
         self._active: tuple[Path, int] | None = None  # our own file, locked, appended to
         self._claimed: dict[Path, Claimed] = {}
         self._lock = threading.Lock()
-        self._line_counts: dict[tuple[str, int, int], int] = {}
+        self._line_counts: dict[str, _LineCount] = {}
 
     def append(self, lines: bytes) -> None:
         """Append whole lines to this writer's own file and fsync them."""
@@ -114,20 +114,19 @@ class Spool:
             self._claimed.clear()
 
     def waiting(self) -> int:
-        """Events on disk in this directory not yet recorded, whichever process wrote them."""
+        """Events on disk in this directory not yet recorded, whichever process wrote them.
+
+        Spool files only ever grow, so each call reads only the bytes added since the last.
+        """
         total = 0
-        counts: dict[tuple[str, int, int], int] = {}
+        counts: dict[str, _LineCount] = {}
         for path in self._candidates():
             try:
-                st = path.stat()
-                key = (path.name, st.st_size, st.st_mtime_ns)
-                counts[key] = self._line_counts.get(key) or _count_lines(path)
+                counts[path.name] = count = _count_lines(path, self._line_counts.get(path.name))
             except FileNotFoundError:
                 continue
-            total += counts[key]
             claimed = self._claimed.get(path)
-            if claimed is not None:
-                total -= claimed.done
+            total += max(0, count.lines - (claimed.done if claimed is not None else 0))
         self._line_counts = counts
         return total
 
@@ -172,9 +171,30 @@ def _age(claimed: Claimed) -> tuple[int, str]:
     return os.fstat(claimed.fd).st_mtime_ns, claimed.path.name
 
 
-def _count_lines(path: Path) -> int:
+@dataclass(frozen=True)
+class _LineCount:
+    size: int  # bytes counted
+    newlines: int
+    torn: bool  # the last line has no newline (yet)
+
+    @property
+    def lines(self) -> int:
+        return self.newlines + self.torn
+
+
+def _count_lines(path: Path, known: _LineCount | None) -> _LineCount:
     with open(path, "rb") as f:
-        return sum(1 for line in f if line.strip())
+        size = os.fstat(f.fileno()).st_size
+        if known is None or known.size > size:
+            known = _LineCount(0, 0, False)
+        if known.size == size:
+            return known
+        f.seek(known.size)
+        newlines, last, left = known.newlines, b"", size - known.size
+        while left > 0 and (chunk := f.read(min(left, 1 << 20))):  # stop at `size`
+            newlines += chunk.count(b"\n")
+            last, left = chunk[-1:], left - len(chunk)
+        return _LineCount(size - left, newlines, last != b"\n")
 
 
 def _fsync_dir(directory: Path) -> None:
