@@ -93,20 +93,23 @@ def redis_binary() -> str:
     return binary
 
 
-#: Ways a running server refuses writes while answering reads, named by its error code.
-WRITE_REFUSALS = ["READONLY", "OOM", "MISCONF", "NOREPLICAS"]
+class WriteRefusal:
+    """A started server of this test's own that can be made to refuse writes, and healed.
 
+    failure names the error code it then answers writes with, while still answering reads.
+    """
 
-async def refuse_writes(server: RedisServer, failure: str) -> None:
-    """Put a healthy server into a state where it answers writes with `failure`."""
-    async with aioredis.Redis(port=server.port) as admin:
-        await _refuse_writes(failure, admin, server.workdir)
+    def __init__(self, server: RedisServer, failure: str) -> None:
+        self.server = server
+        self.failure = failure
 
+    async def refuse(self) -> None:
+        async with aioredis.Redis(port=self.server.port) as admin:
+            await _refuse_writes(self.failure, admin, self.server.workdir)
 
-async def accept_writes(server: RedisServer, failure: str) -> None:
-    """Undo refuse_writes(server, failure)."""
-    async with aioredis.Redis(port=server.port) as admin:
-        await _accept_writes(failure, admin, server.workdir)
+    async def accept(self) -> None:
+        async with aioredis.Redis(port=self.server.port) as admin:
+            await _accept_writes(self.failure, admin, self.server.workdir)
 
 
 async def _refuse_writes(failure: str, admin: aioredis.Redis, workdir: Path) -> None:
@@ -155,6 +158,16 @@ def make_redis_server(tmp_path: Path) -> Iterator[Callable[[bool], RedisServer]]
     yield make
     for server in made:
         server.stop()
+
+
+@pytest.fixture(params=["READONLY", "OOM", "MISCONF", "NOREPLICAS"])
+def write_refusal(
+    request: pytest.FixtureRequest, make_redis_server: Callable[[bool], RedisServer]
+) -> WriteRefusal:
+    """Each way a live server refuses writes: failover, maxmemory, failed save, no replicas."""
+    server = make_redis_server(False)
+    server.start()
+    return WriteRefusal(server, request.param)
 
 
 @pytest.fixture(scope="session")

@@ -16,7 +16,6 @@ from atn_content.store import Event, StoreUnavailable
 from atn_content.store.buffer import EventBuffer
 from atn_content.store.redis import RedisStore
 from atn_content.store.sqlite import SQLiteStore
-from conftest import WRITE_REFUSALS, accept_writes, refuse_writes
 
 T0 = 1_795_000_000.0
 SCOPE = "bf-2026-subject"
@@ -210,15 +209,13 @@ async def test_only_events_failing_validation_are_set_aside(
     await store.close()
 
 
-@pytest.mark.parametrize("failure", WRITE_REFUSALS)
 async def test_a_server_refusing_writes_is_an_outage_not_a_bad_batch(
-    failure: str, make_redis_server: Callable[[bool], Any], tmp_path: Path
+    write_refusal: Any, tmp_path: Path
 ) -> None:
-    server = make_redis_server(False)
-    server.start()
+    server, failure = write_refusal.server, write_refusal.failure
     store = RedisStore(server.url)
     buffer = EventBuffer(store, tmp_path / "spool", batch_size=100)
-    await refuse_writes(server, failure)
+    await write_refusal.refuse()
     for i in range(250):
         buffer.add(conversion(i))
         buffer.add(opening(i))
@@ -227,7 +224,7 @@ async def test_a_server_refusing_writes_is_an_outage_not_a_bad_batch(
     assert buffer.spooled == 500
     assert buffer.last_error is not None and failure in buffer.last_error
     assert await store.counters(SCOPE) == {}
-    await accept_writes(server, failure)
+    await write_refusal.accept()
     await buffer.stop()
     assert buffer.health()["rejected"] == 0
     assert buffer.spooled == 0

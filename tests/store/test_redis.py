@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -11,7 +10,6 @@ import redis.exceptions
 
 from atn_content.store import Event, StoreUnavailable
 from atn_content.store.redis import RedisStore, unavailable_code
-from conftest import WRITE_REFUSALS, accept_writes, refuse_writes
 
 T0 = 1_795_000_000.0
 
@@ -35,20 +33,18 @@ def test_other_error_replies_are_not_an_outage() -> None:
     assert unavailable_code(redis.exceptions.ReadOnlyError("You can't write")) == "READONLY"
 
 
-@pytest.mark.parametrize("failure", WRITE_REFUSALS)
 async def test_a_server_refusing_writes_raises_store_unavailable_and_writes_nothing(
-    failure: str, make_redis_server: Callable[[bool], Any]
+    write_refusal: Any,
 ) -> None:
-    server = make_redis_server(False)
-    server.start()
+    server, failure = write_refusal.server, write_refusal.failure
     store = RedisStore(server.url)
     await store.record([Event("s", "A", "open", "r0", T0, event_id="e0")])
-    await refuse_writes(server, failure)
+    await write_refusal.refuse()
     batch = [Event("s", "A", "open", f"r{i}", T0, event_id=f"e{i}") for i in range(1, 5)]
     with pytest.raises(StoreUnavailable, match=failure):
         await store.record(batch)
     assert await store.counters("s") == {"A": {"open": {"count": 1, "sum": 0, "sumsq": 0}}}
-    await accept_writes(server, failure)
+    await write_refusal.accept()
     assert await store.record(batch) == 4
     await store.close()
 

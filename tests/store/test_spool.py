@@ -75,23 +75,29 @@ async def test_two_workers_sharing_a_spool_count_every_event_once_over_two_outag
         await store.close()
 
 
-async def test_a_live_workers_spool_is_left_to_it_until_it_lets_go(tmp_path: Path) -> None:
+async def test_a_worker_that_cannot_reach_the_store_has_its_spool_replayed_by_another(
+    tmp_path: Path,
+) -> None:
     spool = tmp_path / "spool"
     down = RedisStore(unused_url(), connect_timeout=0.5)
-    stranded = EventBuffer(down, spool)
+    cut_off = EventBuffer(down, spool, flush_interval=0.0)
     for event in events("a", 30):
-        stranded.add(event)
-    await stranded.flush()  # its store is down: 60 events in its own, locked file
+        cut_off.add(event)
+    await cut_off.flush()  # its store is down: 60 events in its own file
     store = SQLiteStore(tmp_path / "store.db")
     other = EventBuffer(store, spool)
-    await other.flush()
-    assert other.spooled == 60  # seen on disk, but the writer is alive: not taken
-    assert await store.counters(SCOPE) == {}
-    await stranded.stop()  # still down: the file stays, its lock goes
-    await other.flush()
+    await other.flush()  # takes the file: it is not being written to
     assert other.spooled == 0
     assert await store.counters(SCOPE) == counts(30)
+    for event in events("b", 20):  # the cut-off worker spools on, into a new file
+        cut_off.add(event)
+    await cut_off.flush()
+    assert other.spooled == 40
+    await other.flush()
+    await cut_off.stop()
     await other.stop()
+    assert await store.counters(SCOPE) == counts(50)  # a0..a29 and b0..b19, once each
+    assert sorted(p.name for p in spool.iterdir()) == []
     await down.close()
     await store.close()
 
@@ -133,4 +139,50 @@ async def test_a_dead_workers_spool_is_replayed_by_a_live_one(tmp_path: Path) ->
     opens = await store.counters(SCOPE)
     assert {b: m["open"]["count"] for b, m in opens.items()} == {"A": 30, "B": 30}
     await live.stop()
+    await store.close()
+
+
+BUSY_WORKER = textwrap.dedent(
+    """
+    import asyncio, sys
+    from pathlib import Path
+    from atn_content.store import Event
+    from atn_content.store.buffer import EventBuffer
+    from atn_content.store.sqlite import SQLiteStore
+
+    async def main() -> None:
+        store = SQLiteStore(Path(sys.argv[2]))
+        await store.close()  # a store that is never there
+        buffer = EventBuffer(store, Path(sys.argv[1]), flush_interval=0.0, max_pending=37)
+        for i in range(3000):
+            buffer.add(Event("bf-2026-subject", "AB"[i % 2], "open", f"busy{i}", 1.0))
+            if i % 50 == 49:
+                await buffer.flush()
+        await buffer.stop()
+
+    asyncio.run(main())
+    """
+)
+
+
+async def test_a_spool_replayed_while_its_writer_keeps_appending_loses_nothing(
+    tmp_path: Path,
+) -> None:
+    spool = tmp_path / "spool"
+    store = SQLiteStore(tmp_path / "store.db")
+    replayer = EventBuffer(store, spool, flush_interval=0.0)
+    child = subprocess.Popen(
+        [sys.executable, "-c", BUSY_WORKER, str(spool), str(tmp_path / "down.db")]
+    )
+    rounds = 0
+    while child.poll() is None:  # take its files again and again as it writes them
+        await replayer.flush()
+        rounds += 1
+        await asyncio.sleep(0)
+    assert child.wait() == 0
+    await replayer.stop()
+    opens = await store.counters(SCOPE)
+    assert {b: m["open"]["count"] for b, m in opens.items()} == {"A": 1500, "B": 1500}
+    assert sorted(p.name for p in spool.iterdir()) == []
+    assert rounds > 1
     await store.close()

@@ -1,13 +1,15 @@
 """The EventBuffer's disk spool: one file per process, replayable by any process.
 
 Several API workers share one spool directory. Each appends only to its own file
-(spool-<pid>-<creation ns>-<random>.ndjson), which is flock'ed before its name appears
-and stays locked while its writer lives; each replay closes it and later spills start a
-new one. A replay takes every spool file in the directory it can flock exclusively: its
-own closed files, and files whose writer has stopped or died (the kernel drops a dead
-process's locks). What to replay is decided by looking at the files, never at a
-counter, so no event waits on a process that is gone.
-flock needs a local file system (not NFS) for the spool directory.
+(spool-<pid>-<creation ns>-<random>.ndjson), holding an exclusive flock on it for the
+length of each append. A replay takes every spool file it can flock without waiting,
+whoever wrote it (itself, a worker that cannot reach the store, one that died), renames
+it to replaying-<name> and keeps the lock until the file is recorded and removed. A
+writer that finds its file locked or renamed starts a new one, so an append never lands
+in a file being replayed. What to replay is decided by looking at the files, never at a
+counter, so no event waits on a process that is gone. A replayer that dies leaves an
+unlocked replaying-* file that the next replay takes (event ids make the repeat
+harmless). flock needs a local file system (not NFS) for the spool directory.
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ log = logging.getLogger(__name__)
 
 _SUFFIX = ".ndjson"
 _REJECTED = "rejected.ndjson"
+_WRITING = "spool-"
+_REPLAYING = "replaying-"
 
 
 @dataclass
@@ -45,7 +49,7 @@ class Spool:
     def __init__(self, directory: Path) -> None:
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
-        self._active: tuple[Path, int] | None = None  # our own file, locked, appended to
+        self._active: tuple[Path, int] | None = None  # our own file, locked while appending
         self._claimed: dict[Path, Claimed] = {}
         self._lock = threading.Lock()
         self._line_counts: dict[str, _LineCount] = {}
@@ -53,13 +57,31 @@ class Spool:
     def append(self, lines: bytes) -> None:
         """Append whole lines to this writer's own file and fsync them."""
         with self._lock:
-            if self._active is None:
-                self._active = self._create()
-            fd = self._active[1]
-            view = memoryview(lines)
-            while view:
-                view = view[os.write(fd, view) :]
-            os.fsync(fd)
+            fd = self._lock_own_file()
+            try:
+                view = memoryview(lines)
+                while view:
+                    view = view[os.write(fd, view) :]
+                os.fsync(fd)
+            finally:
+                fcntl.flock(fd, fcntl.LOCK_UN)
+
+    def _lock_own_file(self) -> int:
+        """Our file, locked: the current one unless a replay took it, else a new one."""
+        if self._active is not None:
+            path, fd = self._active
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:  # being claimed right now
+                pass
+            else:
+                if _same_file(fd, path):
+                    return fd
+                fcntl.flock(fd, fcntl.LOCK_UN)  # claimed (renamed) by a replay
+            os.close(fd)
+            self._active = None
+        self._active = self._create()
+        return self._active[1]
 
     def reject(self, lines: list[bytes]) -> None:
         """Keep events no store can hold in rejected.ndjson for a human; never replayed."""
@@ -71,17 +93,12 @@ class Spool:
             os.close(fd)
 
     def claim(self) -> list[Claimed]:
-        """Close our own file to appends, lock every unowned one; all held, oldest first."""
-        with self._lock:
-            if self._active is not None:
-                path, fd = self._active
-                self._claimed[path] = Claimed(path, fd)
-                self._active = None  # later spills start a new file
+        """Lock and rename every spool file nobody is using; all held files, oldest first."""
         for path in self._candidates():
             if path not in self._claimed:
-                claimed = _try_lock(path)
+                claimed = _try_claim(path)
                 if claimed is not None:
-                    self._claimed[path] = claimed
+                    self._claimed[claimed.path] = claimed
         return sorted(self._claimed.values(), key=_age)
 
     def read(self, claimed: Claimed, max_lines: int) -> tuple[list[bytes], int]:
@@ -138,7 +155,7 @@ class Spool:
         ]
 
     def _create(self) -> tuple[Path, int]:
-        name = f"spool-{os.getpid()}-{time.time_ns()}-{uuid.uuid4().hex[:8]}{_SUFFIX}"
+        name = f"{_WRITING}{os.getpid()}-{time.time_ns()}-{uuid.uuid4().hex[:8]}{_SUFFIX}"
         # Locked under a hidden name first: no other process may see it unlocked.
         hidden = self.directory / f".{name}.tmp"
         fd = os.open(hidden, os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_EXCL, 0o644)
@@ -149,22 +166,33 @@ class Spool:
         return path, fd
 
 
-def _try_lock(path: Path) -> Claimed | None:
-    """Lock a file nobody holds; None when its writer is alive or it is already gone."""
+def _try_claim(path: Path) -> Claimed | None:
+    """Lock a file nobody is using and rename it out of its writer's reach; else None."""
     try:
         fd = os.open(path, os.O_RDONLY)
     except FileNotFoundError:
         return None
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        held = os.fstat(fd)
-        now = os.stat(path)  # replayed and removed by another process meanwhile?
-        if (held.st_dev, held.st_ino) == (now.st_dev, now.st_ino):
+        if _same_file(fd, path):  # not replayed and removed by another process meanwhile
+            if path.name.startswith(_WRITING):
+                taken = path.with_name(_REPLAYING + path.name)
+                os.rename(path, taken)
+                path = taken
             return Claimed(path, fd)
     except (BlockingIOError, FileNotFoundError):
         pass
     os.close(fd)
     return None
+
+
+def _same_file(fd: int, path: Path) -> bool:
+    try:
+        now = os.stat(path)
+    except FileNotFoundError:
+        return False
+    held = os.fstat(fd)
+    return (held.st_dev, held.st_ino) == (now.st_dev, now.st_ino)
 
 
 def _age(claimed: Claimed) -> tuple[int, str]:
