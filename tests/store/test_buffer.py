@@ -279,3 +279,30 @@ async def test_a_batch_applied_whose_reply_was_lost_is_not_counted_twice(
 
 def stats(count: int, total: float = 0.0, total_sq: float = 0.0) -> dict[str, float]:
     return {"count": count, "sum": total, "sumsq": total_sq}
+
+
+async def test_an_invalid_spooled_event_is_set_aside_once_across_failed_replays(
+    tmp_path: Path,
+) -> None:
+    # A spool written by an older version, holding an event today's rules refuse.
+    spool = tmp_path / "spool"
+    spool.mkdir()
+    lines = [conversion(i) for i in range(10)]
+    lines.insert(3, Event(SCOPE, "A", "conversion", "r3", T0, 1e200, False, "huge"))
+    (spool / "spool-1-1-old.ndjson").write_bytes(
+        b"".join(msgspec.json.encode(e) + b"\n" for e in lines)
+    )
+    closed = SQLiteStore(tmp_path / "closed.db")
+    await closed.close()
+    for _ in range(3):  # the store is down: the replay fails each time
+        await EventBuffer(closed, spool).stop()
+    store = SQLiteStore(tmp_path / "store.db")
+    buffer = EventBuffer(store, spool)
+    await buffer.stop()
+    assert (buffer.flushed, buffer.spooled) == (10, 0)
+    rejected = (spool / "rejected.ndjson").read_bytes().splitlines()
+    assert [msgspec.json.decode(line, type=Event).event_id for line in rejected] == ["huge"]
+    assert await store.counters(SCOPE) == {
+        b: {"conversion": s["conversion"]} for b, s in expected(10).items()
+    }
+    await store.close()

@@ -163,6 +163,11 @@ class EventBuffer:
 
     async def _valid(self, events: Sequence[Event]) -> list[Event]:
         """The events passing validation; the others go to rejected.ndjson."""
+        good, bad = self._split(events)
+        await self._reject(bad)
+        return good
+
+    def _split(self, events: Sequence[Event]) -> tuple[list[Event], list[bytes]]:
         good: list[Event] = []
         bad: list[bytes] = []
         for event in events:
@@ -173,10 +178,12 @@ class EventBuffer:
                 bad.append(self._encoder.encode(event) + b"\n")
             else:
                 good.append(event)
-        if bad:
-            await asyncio.to_thread(self._spool.reject, bad)
-            self.rejected += len(bad)
-        return good
+        return good, bad
+
+    async def _reject(self, lines: list[bytes]) -> None:
+        if lines:
+            await asyncio.to_thread(self._spool.reject, lines)
+            self.rejected += len(lines)
 
     # -- spool -----------------------------------------------------------------------
 
@@ -200,15 +207,17 @@ class EventBuffer:
             lines, end = await asyncio.to_thread(self._spool.read, claimed, self.batch_size)
             if not lines:
                 break
-            batch = await self._valid(await self._decode(lines, claimed.path))
+            events, unreadable = self._decode(lines, claimed.path)
+            batch, bad = self._split(events)
             if batch:
                 await self.store.record(batch)  # raises: the file stays, offset unchanged
             self.flushed += len(batch)
+            await self._reject(unreadable + bad)  # once, after the batch is in
             claimed.offset = end
             claimed.done += len(lines)
         await asyncio.to_thread(self._spool.finish, claimed)
 
-    async def _decode(self, lines: Iterable[bytes], path: Path) -> list[Event]:
+    def _decode(self, lines: Iterable[bytes], path: Path) -> tuple[list[Event], list[bytes]]:
         events: list[Event] = []
         unreadable: list[bytes] = []
         for line in lines:
@@ -217,7 +226,4 @@ class EventBuffer:
             except msgspec.DecodeError:  # a torn last line after a crash, or damage
                 log.warning("unreadable spool line in %s kept in rejected.ndjson", path)
                 unreadable.append(line if line.endswith(b"\n") else line + b"\n")
-        if unreadable:
-            await asyncio.to_thread(self._spool.reject, unreadable)
-            self.rejected += len(unreadable)
-        return events
+        return events, unreadable
