@@ -42,3 +42,18 @@ def test_results_are_deterministic_for_a_seed() -> None:
 def test_closed_form_refuses_non_integer_alpha() -> None:
     with pytest.raises(ValueError, match="integer alpha"):
         chance_to_beat((1.0, 1.0), (1.5, 1.0))
+
+
+def test_large_counts_use_a_normal_approximation_that_agrees_with_the_closed_form() -> None:
+    from atn_content.experiments import bayes
+
+    control, variant = (1 + 25_000, 1 + 500_000), (1 + 25_300, 1 + 500_000)
+    assert variant[0] > bayes.EXACT_LIMIT
+    approximate = bayes.chance_to_beat(control, variant)
+    saved = bayes.EXACT_LIMIT
+    try:
+        bayes.EXACT_LIMIT = 10**9
+        exact = bayes.chance_to_beat(control, variant)
+    finally:
+        bayes.EXACT_LIMIT = saved
+    assert abs(approximate - exact) < 1e-4

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import betaln, logsumexp
+from scipy.special import betaln, logsumexp, ndtr
 
 __all__ = ["BayesArm", "bayes_summary", "beta_posteriors", "chance_to_beat"]
 
@@ -25,16 +25,35 @@ def beta_posteriors(counts: Sequence[tuple[int, int]]) -> list[tuple[float, floa
     return [(PRIOR[0] + s, PRIOR[1] + n - s) for n, s in counts]
 
 
+#: Above this many successes the closed form's sum (one term per success) is replaced by
+#: the normal approximation, whose error is then far below what the report shows.
+EXACT_LIMIT = 20_000
+
+
 def chance_to_beat(control: tuple[float, float], variant: tuple[float, float]) -> float:
     """P(variant rate > control rate) for Beta posteriors; the variant's alpha must be an
     integer (true with the uniform prior), the sum has that many terms."""
     a_a, b_a = control
     a_b, b_b = variant
+    if a_b > EXACT_LIMIT:
+        return _normal_chance_to_beat(control, variant)
     if a_b != round(a_b):
         raise ValueError(f"the closed form needs an integer alpha for the variant, got {a_b}")
     i = np.arange(round(a_b), dtype=np.float64)
     terms = betaln(a_a + i, b_a + b_b) - np.log(b_b + i) - betaln(1 + i, b_b) - betaln(a_a, b_a)
     return float(min(1.0, max(0.0, np.exp(logsumexp(terms)))))
+
+
+def _normal_chance_to_beat(control: tuple[float, float], variant: tuple[float, float]) -> float:
+    def moments(a: float, b: float) -> tuple[float, float]:
+        mean = a / (a + b)
+        return mean, mean * (1 - mean) / (a + b + 1)
+
+    (mean_a, var_a), (mean_b, var_b) = moments(*control), moments(*variant)
+    spread = float(np.sqrt(var_a + var_b))
+    if spread == 0.0:
+        return 0.5
+    return float(ndtr((mean_b - mean_a) / spread))
 
 
 @dataclass(frozen=True)
