@@ -10,13 +10,13 @@ the map below; the string's own offset for an airport not in it).
 from __future__ import annotations
 
 import datetime as dt
-from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 from babel import Locale
 from babel.dates import format_date, format_time
 from jinja2 import Environment, pass_context
 from jinja2.runtime import Context
+
+from atn_content.content.formatting import zone_named
 
 __all__ = [
     "AIRPORT_ZONES",
@@ -68,11 +68,6 @@ CITY_NAMES: dict[str, tuple[str, str, str]] = {
 _LOCALE_INDEX = {"fr": 0, "en": 1, "ja": 2}
 
 
-@lru_cache(maxsize=32)
-def _zone(name: str) -> ZoneInfo:
-    return ZoneInfo(name)
-
-
 def airport_moment(value: str | dt.datetime, airport: str = "") -> dt.datetime:
     """The moment in the airport's zone; an unknown airport keeps the value's own offset.
 
@@ -80,9 +75,9 @@ def airport_moment(value: str | dt.datetime, airport: str = "") -> dt.datetime:
     """
     moment = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
     zone_name = AIRPORT_ZONES.get(airport.upper()) if isinstance(airport, str) else None
-    if zone_name is None:
+    zone = zone_named(zone_name) if zone_name else None
+    if zone is None:
         return moment
-    zone = _zone(zone_name)
     if moment.tzinfo is None:
         return moment.replace(tzinfo=zone)
     return moment.astimezone(zone)
