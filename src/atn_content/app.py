@@ -29,6 +29,7 @@ from atn_content.content.unsubscribe import UnsubscribeLinks
 from atn_content.experiments.assign import Assigner, refresh_forever
 from atn_content.experiments.intake import Intake
 from atn_content.experiments.service import ExperimentService
+from atn_content.redact import redact
 from atn_content.signing import Signer
 from atn_content.store import StoreUnavailable, open_store
 from atn_content.store.buffer import EventBuffer
@@ -70,7 +71,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         try:
             app.state.assigner.load(await service.records())
         except StoreUnavailable as exc:  # serve renders; the refresh task retries
-            log.warning("experiments not loaded at start-up: %s", exc)
+            log.warning("experiments not loaded at start-up: %s", redact(str(exc)))
         except Exception:  # a broken stored experiment must not stop the service
             log.exception("experiments not loaded at start-up; the refresh task retries")
         refresh = asyncio.create_task(

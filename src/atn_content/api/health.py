@@ -8,6 +8,7 @@ from litestar import get
 from litestar.datastructures import State
 
 from atn_content import __version__
+from atn_content.redact import redact
 from atn_content.store import StoreUnavailable
 
 __all__ = ["healthz"]
@@ -19,7 +20,7 @@ async def healthz(state: State) -> dict[str, Any]:
         await state.store.ping()
         store = "ok"
     except StoreUnavailable as exc:
-        store = f"unavailable: {exc}"
+        store = f"unavailable: {redact(str(exc))}"
     return {
         "status": "ok" if store == "ok" else "degraded",
         "version": __version__,

@@ -20,6 +20,7 @@ from atn_content.content.renderer import Variant
 from atn_content.experiments.allocation import EXCLUDED, HOLDBACK, Allocator, Namespace
 from atn_content.experiments.definitions import Definition, VariantSpec
 from atn_content.experiments.lifecycle import ROLLOUT, Record, phase
+from atn_content.redact import redact
 
 __all__ = ["Assigner", "Assignment", "Status", "refresh_forever"]
 
@@ -260,4 +261,6 @@ async def refresh_forever(
                 await tick()
             assigner.load(await load())
         except Exception as exc:  # store outage: keep serving the last snapshot
-            log.warning("experiments refresh failed, keeping the last snapshot: %s", exc)
+            log.warning(
+                "experiments refresh failed, keeping the last snapshot: %s", redact(str(exc))
+            )

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import msgspec
 
+from atn_content.redact import redact
 from atn_content.store.base import Event, InvalidEvent, Store, StoreUnavailable, validate_event
 from atn_content.store.spool import Claimed, Spool
 
@@ -146,11 +147,11 @@ class EventBuffer:
                 self._note_error(exc)
 
     def _note_error(self, exc: BaseException) -> None:
-        self.last_error = f"{type(exc).__name__}: {exc}"
+        self.last_error = redact(f"{type(exc).__name__}: {exc}")
         log.error("event buffer: %s", self.last_error)
 
     def _note_outage(self, exc: BaseException) -> None:
-        self.last_error = f"{type(exc).__name__}: {exc}"
+        self.last_error = redact(f"{type(exc).__name__}: {exc}")
         self._retry_at = time.monotonic() + self._backoff
         self._backoff = min(self._backoff * 2, _MAX_BACKOFF)
         if isinstance(exc, (StoreUnavailable, OSError, TimeoutError)):

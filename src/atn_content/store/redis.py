@@ -26,6 +26,7 @@ import redis.exceptions
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialWithJitterBackoff
 
+from atn_content.redact import redact
 from atn_content.store.base import Event, StoreUnavailable, validate_event
 
 __all__ = ["RedisStore", "scope_key", "unavailable_code"]
@@ -148,6 +149,8 @@ class RedisStore:
 
     def __init__(self, url: str, *, connect_timeout: float = 2.0, timeout: float = 10.0) -> None:
         self.url = url
+        self.shown_url = redact(url)
+        """The URL as messages show it (no password)."""
         # Few, short retries: an outage should reach the EventBuffer's spool quickly.
         retry = Retry(ExponentialWithJitterBackoff(base=0.01, cap=0.2), retries=2)
         self._client: aioredis.Redis = aioredis.from_url(
@@ -160,12 +163,14 @@ class RedisStore:
         try:
             yield
         except _UNAVAILABLE as exc:
-            raise StoreUnavailable(f"Redis at {self.url}: {exc}") from exc
+            raise StoreUnavailable(f"Redis at {self.shown_url}: {exc}") from exc
         except redis.exceptions.ResponseError as exc:
             code = unavailable_code(exc)
             if code is None:
                 raise
-            raise StoreUnavailable(f"Redis at {self.url} refuses writes ({code}): {exc}") from exc
+            raise StoreUnavailable(
+                f"Redis at {self.shown_url} refuses writes ({code}): {exc}"
+            ) from exc
 
     async def ping(self) -> None:
         async with self._available():
@@ -214,7 +219,7 @@ class RedisStore:
                 self._sha = await self._client.script_load(_RECORD_LUA)
             todo = missing
         if todo:
-            raise StoreUnavailable(f"Redis at {self.url} keeps losing its script cache")
+            raise StoreUnavailable(f"Redis at {self.shown_url} keeps losing its script cache")
         return counted
 
     async def counters(self, scope: str) -> dict[str, dict[str, dict[str, float]]]:
