@@ -12,6 +12,7 @@ from atn_content.store.base import (
     InvalidEvent,
     Store,
     StoreUnavailable,
+    Versioned,
     validate_event,
 )
 
@@ -21,6 +22,7 @@ __all__ = [
     "InvalidEvent",
     "Store",
     "StoreUnavailable",
+    "Versioned",
     "open_store",
     "validate_event",
 ]

@@ -19,6 +19,7 @@ __all__ = [
     "InvalidEvent",
     "Store",
     "StoreUnavailable",
+    "Versioned",
     "validate_event",
 ]
 
@@ -57,6 +58,18 @@ class Event(msgspec.Struct, frozen=True):
     value: float = 0.0
     unique: bool = True
     event_id: str | None = None
+
+
+class Versioned(msgspec.Struct, frozen=True):
+    """A document and the version it was read at (for `put_if_version`).
+
+    A document gets version 1 when created and one more at every write; a document
+    written before versions existed reads as version 0. Deleting a document forgets its
+    version (kinds that are compare-and-set are never deleted).
+    """
+
+    document: dict[str, Any]
+    version: int
 
 
 def validate_event(event: Event) -> None:
@@ -114,6 +127,17 @@ class Store(Protocol):
 
     async def get_document(self, kind: str, key: str) -> dict[str, Any] | None: ...
 
+    async def get_versioned(self, kind: str, key: str) -> Versioned | None:
+        """A document with its current version, or None when there is none."""
+
+    async def put_if_version(
+        self, kind: str, key: str, document: Mapping[str, Any], version: int | None
+    ) -> int | None:
+        """Compare-and-set: write only if the stored version is still `version` (None:
+        only if no document exists); the new version, or None when another write came
+        first (nothing written). Atomic across every process sharing the store.
+        """
+
     async def list_documents(self, kind: str) -> list[dict[str, Any]]:
         """Every document of a kind, ordered by key."""
 
@@ -125,6 +149,18 @@ class Store(Protocol):
     async def read_log(self, kind: str, key: str) -> list[dict[str, Any]]:
         """Entries of a log, oldest first."""
 
-    async def unsubscribe(self, recipient_id: str, list_id: str, ts: float) -> None: ...
+    async def unsubscribe(self, recipient_id: str, list_id: str, ts: float) -> None:
+        """Record an unsubscribe; a repeat keeps the first time (idempotent, so replays
+        and retries are harmless)."""
 
     async def is_unsubscribed(self, recipient_id: str, list_id: str) -> bool: ...
+
+    async def acquire_lease(self, name: str, holder: str, seconds: float) -> bool:
+        """Hold lease `name` for `seconds` (True), unless another holder has it (False).
+
+        The holder renews by acquiring again; an unrenewed lease expires, so work guarded
+        by it moves to another replica when its holder dies.
+        """
+
+    async def release_lease(self, name: str, holder: str) -> None:
+        """Give up a lease this holder has (no effect on another holder's lease)."""
