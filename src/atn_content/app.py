@@ -83,6 +83,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             refresh.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await refresh
+            with contextlib.suppress(StoreUnavailable):  # the leases expire on their own
+                await service.close()
             await buffer.stop()
             await store.close()
 

@@ -25,6 +25,7 @@ from atn_content.experiments.intake import Intake, Observation
 from atn_content.experiments.lifecycle import DecisionRecord, Record, phase
 from atn_content.experiments.results import Results, iso
 from atn_content.experiments.service import (
+    AlreadyDecided,
     DecisionBlocked,
     ExperimentConflict,
     ExperimentNotFound,
@@ -33,6 +34,7 @@ from atn_content.experiments.service import (
 
 __all__ = [
     "ROUTES",
+    "DecidedProblem",
     "ExperimentView",
     "WaitingProblem",
     "render_with_experiment",
@@ -50,6 +52,13 @@ class WaitingProblem(Problem):
     decision_due: str | None = None
     blocked: str | None = None
     """Why the automatic decision did not happen (sample-ratio mismatch, no data)."""
+
+
+class DecidedProblem(Problem):
+    """409: the experiment was decided already; the decision that stands."""
+
+    experiment: str = ""
+    decision: DecisionRecord | None = None
 
 
 class ExperimentView(msgspec.Struct):
@@ -339,6 +348,11 @@ async def decide_experiment(
         record = await _service(state).decide(key, winner)
     except DecisionBlocked as exc:
         raise ProblemError(Problem(409, "Decision blocked", str(exc))) from None
+    except AlreadyDecided as exc:
+        problem = DecidedProblem(
+            409, "Already decided", str(exc), experiment=key, decision=exc.decision
+        )
+        raise ProblemError(problem) from None
     except ExperimentConflict as exc:
         raise _conflict(exc) from None
     await _reload(state)
