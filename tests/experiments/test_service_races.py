@@ -163,4 +163,3 @@ async def test_parallel_launches_of_one_key_launch_it_once(store: Store, clock: 
     assert sum(not isinstance(o, BaseException) for o in outcomes) == 1
     log = await service.history("bf-race")
     assert [e["event"] for e in log] == ["launched"]
-
