@@ -31,6 +31,7 @@ from atn_content.experiments.service import (
     ExperimentNotFound,
     ExperimentService,
 )
+from atn_content.store import StoreUnavailable
 
 __all__ = [
     "ROUTES",
@@ -283,8 +284,19 @@ async def experiment_results(key: FromPath[str], state: State) -> Results:
 async def record_events(
     key: FromPath[str], data: JSONBody[EventBatch], state: State
 ) -> EventReceipt:
-    """Queued off the request path; the arm comes from the hash (or `variant`, for bandits)."""
-    record = await _get(state, key)
+    """Queued off the request path; the arm comes from the hash (or `variant`, for bandits).
+
+    While the store is unreachable the events are checked against this replica's last
+    snapshot of the experiment and spooled (still 202); unknown to it, 503.
+    """
+    assigner: Assigner = state.assigner
+    try:
+        record = await _get(state, key)
+    except StoreUnavailable:
+        snapshot = assigner.record(key)
+        if snapshot is None:
+            raise
+        record = snapshot
     if record.status == "draft":
         raise _conflict(ExperimentConflict(f"experiment {key!r} has not been launched"))
     if len(data.events) > MAX_EVENTS:
@@ -292,7 +304,6 @@ async def record_events(
             Problem(413, "Too many events", f"send at most {MAX_EVENTS} events per request")
         )
     variants = {v.key for v in record.definition.variants}
-    assigner: Assigner = state.assigner
     if key not in assigner.keys:  # launched on another replica since the last refresh
         await _reload(state)
     intake: Intake = state.intake

@@ -12,8 +12,11 @@ from atn_content.store.base import (
     InvalidEvent,
     Store,
     StoreUnavailable,
+    Unsubscribe,
     Versioned,
+    Write,
     validate_event,
+    validate_write,
 )
 
 __all__ = [
@@ -22,9 +25,12 @@ __all__ = [
     "InvalidEvent",
     "Store",
     "StoreUnavailable",
+    "Unsubscribe",
     "Versioned",
+    "Write",
     "open_store",
     "validate_event",
+    "validate_write",
 ]
 
 #: Shown in every rejection so the operator sees what would have worked.

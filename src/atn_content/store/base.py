@@ -19,8 +19,11 @@ __all__ = [
     "InvalidEvent",
     "Store",
     "StoreUnavailable",
+    "Unsubscribe",
     "Versioned",
+    "Write",
     "validate_event",
+    "validate_write",
 ]
 
 #: Largest |value| an event may carry. Revenue in XPF never comes near it, and it keeps
@@ -33,10 +36,10 @@ class StoreUnavailable(Exception):
 
 
 class InvalidEvent(ValueError):
-    """An event no backend can hold; the only events ever set aside instead of retried."""
+    """A write no backend can hold; the only writes ever set aside instead of retried."""
 
 
-class Event(msgspec.Struct, frozen=True):
+class Event(msgspec.Struct, frozen=True, tag="event", tag_field="write"):
     """One thing that happened to one recipient, counted under (scope, bucket, metric).
 
     scope: what the counters belong to, e.g. an experiment key ("bf-2026-subject").
@@ -70,6 +73,36 @@ class Versioned(msgspec.Struct, frozen=True):
 
     document: dict[str, Any]
     version: int
+
+
+class Unsubscribe(msgspec.Struct, frozen=True, tag="unsubscribe", tag_field="write"):
+    """A recipient left a list (one-click or the confirmation page); applying it twice
+    changes nothing, so a replayed one is harmless."""
+
+    recipient_id: str
+    list_id: str
+    ts: float
+
+
+Write = Event | Unsubscribe
+"""What the EventBuffer and its spool carry: writes that can wait for the store. Each
+kind is tagged in its JSON ("write": "event" | "unsubscribe"); a spool line without the
+tag is an Event from before there were other kinds."""
+
+
+def validate_write(write: Write) -> None:
+    """Raise InvalidEvent for a write no backend can hold (see validate_event)."""
+    if isinstance(write, Event):
+        validate_event(write)
+        return
+    for name in ("recipient_id", "list_id"):
+        value = getattr(write, name)
+        if not isinstance(value, str) or not value:
+            raise InvalidEvent(f"unsubscribe {name} must be a non-empty string")
+    if isinstance(write.ts, bool) or not isinstance(write.ts, (int, float)):
+        raise InvalidEvent(f"unsubscribe ts must be a number, got {write.ts!r}")
+    if not math.isfinite(write.ts):
+        raise InvalidEvent("unsubscribe ts must be finite")
 
 
 def validate_event(event: Event) -> None:
