@@ -68,6 +68,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
         app.state.buffer, app.state.experiments = buffer, service
         app.state.intake.buffer = buffer
         buffer.start()
+        with contextlib.suppress(StoreUnavailable):  # /healthz reports it when reachable
+            for warning in await store.warnings():
+                log.warning("%s", redact(warning))
         try:
             app.state.assigner.load(await service.records())
         except StoreUnavailable as exc:  # serve renders; the refresh task retries

@@ -136,6 +136,10 @@ class Store(Protocol):
 
     async def close(self) -> None: ...
 
+    async def warnings(self) -> list[str]:
+        """What an operator should fix although the store works (shown on /healthz), e.g.
+        a Redis that keeps nothing across a restart. Raises StoreUnavailable."""
+
     async def record(self, events: Sequence[Event]) -> int:
         """Record a batch atomically per event; update counters; return how many counted.
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import time
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
@@ -36,6 +37,9 @@ __all__ = ["RedisStore", "scope_key", "unavailable_code"]
 # Events per script call: large enough to amortise the call, small enough that one
 # script never blocks the server for long.
 _CHUNK = 1000
+
+# Seconds a persistence check stays valid: /healthz is polled often, the setting rarely moves.
+_WARNINGS_TTL = 60.0
 
 _UNAVAILABLE = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError)
 
@@ -192,6 +196,7 @@ class RedisStore:
         self._put_if_version = self._client.register_script(_PUT_IF_VERSION_LUA)
         self._acquire_lease = self._client.register_script(_ACQUIRE_LEASE_LUA)
         self._release_lease = self._client.register_script(_RELEASE_LEASE_LUA)
+        self._warnings: tuple[float, list[str]] | None = None  # (checked at, warnings)
 
     @asynccontextmanager
     async def _available(self) -> AsyncIterator[None]:
@@ -213,6 +218,31 @@ class RedisStore:
 
     async def close(self) -> None:
         await self._client.aclose()
+
+    async def warnings(self) -> list[str]:
+        now = time.monotonic()
+        if self._warnings is None or now - self._warnings[0] > _WARNINGS_TTL:
+            async with self._available():
+                self._warnings = (now, await self._persistence_warnings())
+        return list(self._warnings[1])
+
+    async def _persistence_warnings(self) -> list[str]:
+        """Counters, experiment records and unsubscribes live only here: a server with
+        neither AOF nor RDB loses them all when it restarts."""
+        info = await self._client.info("persistence")
+        if int(info.get("aof_enabled", 0)):
+            return []
+        try:
+            save = (await self._client.config_get("save")).get("save", "")
+        except redis.exceptions.ResponseError:  # CONFIG refused (managed services): unknown
+            return []
+        if str(save).strip():
+            return []
+        return [
+            f"Redis at {self.shown_url} has neither AOF nor RDB persistence (appendonly no, "
+            'save ""): a restart loses every counter, experiment record and unsubscribe; '
+            "set appendonly yes (or RDB save points) on the server"
+        ]
 
     async def record(self, events: Sequence[Event]) -> int:
         by_scope: dict[str, list[Event]] = {}

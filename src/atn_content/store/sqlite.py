@@ -127,6 +127,9 @@ class SQLiteStore:
     async def ping(self) -> None:
         await self._run(lambda conn: conn.execute("SELECT 1").fetchone())
 
+    async def warnings(self) -> list[str]:
+        return []  # WAL on a local file: durable across restarts
+
     async def close(self) -> None:
         def shut() -> None:
             if self._conn is not None:
