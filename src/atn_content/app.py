@@ -15,7 +15,7 @@ from atn_content.api.catalog import list_templates
 from atn_content.api.errors import EXCEPTION_HANDLERS
 from atn_content.api.experiments import ROUTES as EXPERIMENT_ROUTES
 from atn_content.api.health import healthz
-from atn_content.api.openapi import document_batch_route, openapi_config
+from atn_content.api.openapi import document_batch_route, document_problems, openapi_config
 from atn_content.api.render import render, render_batch
 from atn_content.api.unsubscribe import confirm_unsubscribe, unsubscribe
 from atn_content.config import Settings
@@ -117,4 +117,5 @@ def create_app(settings: Settings | None = None) -> Litestar:
         debug=False,
     )
     document_batch_route(app)
+    document_problems(app)
     return app

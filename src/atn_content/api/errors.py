@@ -103,7 +103,20 @@ def _on_http(request: Request[Any, Any, Any], exc: HTTPException) -> Response[An
     problem = Problem(status, titles.get(status, "Request error"), details.get(status, exc.detail))
     if status == 400:
         problem.errors.append(ProblemItem(str(exc.detail)))
-    return problem_response(problem, headers=dict(exc.headers or {}))
+    headers = dict(exc.headers or {})
+    if status == 405 and "allow" not in {k.lower() for k in headers}:  # RFC 9110 needs it
+        headers["Allow"] = ", ".join(_allowed_methods(request.app, request.url.path))
+    return problem_response(problem, headers=headers)
+
+
+def _allowed_methods(app: Any, path: str) -> list[str]:
+    """Methods the routes matching `path` answer (the Allow header of a 405)."""
+    methods: set[str] = set()
+    for route in app.routes:
+        pattern = re.sub(r"\\\{[^}]*\\\}", "[^/]+", re.escape(route.path))
+        if re.fullmatch(pattern, path):
+            methods |= set(getattr(route, "methods", ()) or ())
+    return sorted(methods)
 
 
 def _on_recursion(request: Request[Any, Any, Any], exc: RecursionError) -> Response[Any]:
