@@ -15,7 +15,7 @@ from atn_content.api.catalog import list_templates
 from atn_content.api.errors import EXCEPTION_HANDLERS
 from atn_content.api.experiments import ROUTES as EXPERIMENT_ROUTES
 from atn_content.api.health import healthz
-from atn_content.api.openapi import document_batch_route, openapi_config
+from atn_content.api.openapi import document_batch_route, document_problems, openapi_config
 from atn_content.api.render import render, render_batch
 from atn_content.api.unsubscribe import confirm_unsubscribe, unsubscribe
 from atn_content.config import Settings
@@ -29,6 +29,7 @@ from atn_content.content.unsubscribe import UnsubscribeLinks
 from atn_content.experiments.assign import Assigner, refresh_forever
 from atn_content.experiments.intake import Intake
 from atn_content.experiments.service import ExperimentService
+from atn_content.redact import redact
 from atn_content.signing import Signer
 from atn_content.store import StoreUnavailable, open_store
 from atn_content.store.buffer import EventBuffer
@@ -67,10 +68,13 @@ def create_app(settings: Settings | None = None) -> Litestar:
         app.state.buffer, app.state.experiments = buffer, service
         app.state.intake.buffer = buffer
         buffer.start()
+        with contextlib.suppress(StoreUnavailable):  # /healthz reports it when reachable
+            for warning in await store.warnings():
+                log.warning("%s", redact(warning))
         try:
             app.state.assigner.load(await service.records())
         except StoreUnavailable as exc:  # serve renders; the refresh task retries
-            log.warning("experiments not loaded at start-up: %s", exc)
+            log.warning("experiments not loaded at start-up: %s", redact(str(exc)))
         except Exception:  # a broken stored experiment must not stop the service
             log.exception("experiments not loaded at start-up; the refresh task retries")
         refresh = asyncio.create_task(
@@ -82,6 +86,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
             refresh.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await refresh
+            with contextlib.suppress(StoreUnavailable):  # the leases expire on their own
+                await service.close()
             await buffer.stop()
             await store.close()
 
@@ -111,4 +117,5 @@ def create_app(settings: Settings | None = None) -> Litestar:
         debug=False,
     )
     document_batch_route(app)
+    document_problems(app)
     return app

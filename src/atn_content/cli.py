@@ -24,6 +24,7 @@ from atn_content.content.renderer import Renderer
 from atn_content.experiments.assign import Assigner
 from atn_content.experiments.lifecycle import Record
 from atn_content.experiments.service import ExperimentService
+from atn_content.redact import redact
 from atn_content.store import open_store
 
 __all__ = ["main"]
@@ -100,7 +101,7 @@ def _serve(args: argparse.Namespace) -> int:
         state = "created" if created else "from " + str(settings.state_dir / "local-api-key")
         print(f"Local API key ({state}, every scope): {key}", flush=True)
     print(
-        f"ATN Content on http://{args.host}:{args.port}  store={settings.store_url}  "
+        f"ATN Content on http://{args.host}:{args.port}  store={redact(settings.store_url)}  "
         f"templates={settings.content_root / 'templates'}",
         flush=True,
     )

@@ -25,6 +25,7 @@ from atn_content.experiments.service import (
     ExperimentNotFound,
     ExperimentService,
 )
+from atn_content.redact import redact
 from atn_content.store import StoreUnavailable, open_store
 
 __all__ = ["add_experiments_commands", "format_results"]
@@ -66,10 +67,10 @@ async def _with_service(action: Action, args: argparse.Namespace) -> int:
     try:
         return await action(service, args)
     except (DefinitionError, ExperimentConflict, ExperimentNotFound, DecisionBlocked) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {redact(str(exc))}", file=sys.stderr)
         return 1
     except StoreUnavailable as exc:
-        print(f"error: store {settings.store_url} unavailable: {exc}", file=sys.stderr)
+        print(f"error: store unavailable: {redact(str(exc))}", file=sys.stderr)
         return 1
     finally:
         await store.close()

@@ -36,11 +36,18 @@ class Signer:
         return f"{_b64(data)}.{_b64(mac)}"
 
     def unsign(self, token: str) -> str | None:
-        """The payload of a token we issued, or None for anything forged or mangled."""
+        """The payload of a token we issued, or None for anything forged or mangled.
+
+        Only the spelling `sign` produces is accepted: base64 decoders also take padding,
+        the standard alphabet, skipped characters and unused low bits, so one token would
+        otherwise have many URLs (and a link-rewriting scanner could mint new ones).
+        """
         data_part, _, mac_part = token.partition(".")
         try:
             data, mac = _unb64(data_part), _unb64(mac_part)
         except (ValueError, TypeError):
+            return None
+        if _b64(data) != data_part or _b64(mac) != mac_part:
             return None
         expected = hmac.new(self._key, data, hashlib.sha256).digest()[:_MAC_BYTES]
         if not hmac.compare_digest(mac, expected):

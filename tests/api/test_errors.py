@@ -161,3 +161,18 @@ def test_template_errors_name_file_and_line(
     response = broken.post("/v1/render", headers=auth, json={**GOOD, "template": "escape"})
     [item] = problem(response, 422)["errors"]
     assert item["template"] == "templates/escape.mjml" and "unsafe" in item["message"]
+
+
+def test_a_405_lists_the_allowed_methods(
+    client: TestClient[Litestar], auth: dict[str, str]
+) -> None:
+    for method, path, allowed in [
+        ("DELETE", "/healthz", "GET, OPTIONS"),
+        ("PUT", "/v1/render", "OPTIONS, POST"),
+        ("GET", "/v1/render/batch", "POST"),
+        ("DELETE", "/v1/experiments/bf", "GET, OPTIONS"),
+    ]:
+        response = client.request(method, path, headers=auth)
+        assert response.status_code == 405, (method, path)
+        shown = set(response.headers["allow"].split(", "))
+        assert shown == set(allowed.split(", ")), (method, path)

@@ -12,7 +12,7 @@ import msgspec
 import pytest
 import redis.asyncio as aioredis
 
-from atn_content.store import Event, StoreUnavailable
+from atn_content.store import Event, InvalidEvent, StoreUnavailable, Unsubscribe
 from atn_content.store.buffer import EventBuffer
 from atn_content.store.redis import RedisStore
 from atn_content.store.sqlite import SQLiteStore
@@ -305,4 +305,65 @@ async def test_an_invalid_spooled_event_is_set_aside_once_across_failed_replays(
     assert await store.counters(SCOPE) == {
         b: {"conversion": s["conversion"]} for b, s in expected(10).items()
     }
+    await store.close()
+
+
+async def test_an_unsubscribe_during_an_outage_is_kept_and_recorded_once(
+    make_redis_server: Callable[[bool], Any], tmp_path: Path
+) -> None:
+    server = make_redis_server(True)
+    server.start()
+    store = RedisStore(server.url, connect_timeout=0.5, timeout=2.0)
+    buffer = EventBuffer(store, tmp_path / "spool", flush_interval=0.01)
+    assert await buffer.record_or_spool(Unsubscribe("r-1", "newsletter", T0)) is True
+    assert await store.is_unsubscribed("r-1", "newsletter")
+    server.kill()
+    # Kept on disk before the call returns, mixed with events on their way.
+    assert await buffer.record_or_spool(Unsubscribe("r-2", "newsletter", T0 + 1)) is False
+    buffer.add(conversion(1))
+    assert await buffer.record_or_spool(Unsubscribe("r-2", "newsletter", T0 + 2)) is False
+    buffer.add(Unsubscribe("r-3", "trip-alerts", T0 + 3))
+    await buffer.flush()
+    assert buffer.spooled == 4 and buffer.pending == 0
+    buffer.start()
+    server.start()
+    await until(lambda: buffer.spooled == 0, "spool replayed")
+    await buffer.stop()
+    assert await store.is_unsubscribed("r-2", "newsletter")
+    assert await store.is_unsubscribed("r-3", "trip-alerts")
+    assert not await store.is_unsubscribed("r-3", "newsletter")
+    async with aioredis.Redis(port=server.port) as admin:
+        assert await admin.hgetall("atn:{unsub:r-2}") == {b"newsletter": repr(T0 + 1).encode()}
+    assert (await store.counters(SCOPE))["B"]["conversion"]["count"] == 1
+    assert buffer.health()["rejected"] == 0
+    await store.close()
+
+
+async def test_spool_lines_written_before_other_kinds_still_replay(tmp_path: Path) -> None:
+    spool = tmp_path / "spool"
+    spool.mkdir()
+    untagged = [
+        b'{"scope":"bf-2026-subject","bucket":"A","metric":"open","recipient_id":"r1",'
+        b'"ts":1795000000.0,"value":0.0,"unique":true,"event_id":"old-1"}\n',
+        msgspec.json.encode(Unsubscribe("r9", "newsletter", T0)) + b"\n",
+        b'{"write":"teleport","recipient_id":"r1"}\n',  # a kind this version does not know
+    ]
+    (spool / "spool-1-1-old.ndjson").write_bytes(b"".join(untagged))
+    store = SQLiteStore(tmp_path / "store.db")
+    buffer = EventBuffer(store, spool)
+    await buffer.stop()
+    assert (buffer.flushed, buffer.rejected, buffer.spooled) == (2, 1, 0)
+    assert await store.counters(SCOPE) == {"A": {"open": stats(1)}}
+    assert await store.is_unsubscribed("r9", "newsletter")
+    await store.close()
+
+
+async def test_an_invalid_unsubscribe_is_refused_not_spooled(tmp_path: Path) -> None:
+    store = SQLiteStore(tmp_path / "store.db")
+    buffer = EventBuffer(store, tmp_path / "spool")
+    with pytest.raises(InvalidEvent):
+        await buffer.record_or_spool(Unsubscribe("", "newsletter", T0))
+    buffer.add(Unsubscribe("r1", "newsletter", float("nan")))
+    await buffer.stop()
+    assert (buffer.rejected, buffer.spooled) == (1, 0)
     await store.close()

@@ -10,7 +10,7 @@ import pytest
 import redis.asyncio as aioredis
 from redis.crc import key_slot
 
-from atn_content.store import MAX_ABS_VALUE, Event, InvalidEvent, Store
+from atn_content.store import MAX_ABS_VALUE, Event, InvalidEvent, Store, Versioned
 from atn_content.store.redis import RedisStore
 from atn_content.store.sqlite import SQLiteStore
 
@@ -251,3 +251,81 @@ async def test_extreme_values_give_the_same_counters_on_sqlite_and_redis(
                 "sumsq": pytest.approx(numbers["sumsq"], rel=1e-12),
             }
             assert math.isfinite(numbers["sum"]) and math.isfinite(numbers["sumsq"])
+
+
+def twin(store: Store) -> Store:
+    """A second connection to the same data, as another replica (or worker) opens it."""
+    if isinstance(store, SQLiteStore):
+        return SQLiteStore(store.path)
+    assert isinstance(store, RedisStore)
+    return RedisStore(store.url)
+
+
+async def test_documents_carry_a_version_that_every_write_moves(store: Store) -> None:
+    assert await store.get_versioned("experiment", "bf") is None
+    assert await store.put_if_version("experiment", "bf", {"n": 1}, None) == 1
+    assert await store.put_if_version("experiment", "bf", {"n": 99}, None) is None  # exists
+    assert await store.get_versioned("experiment", "bf") == Versioned({"n": 1}, 1)
+    assert await store.put_if_version("experiment", "bf", {"n": 2}, 1) == 2
+    assert await store.put_if_version("experiment", "bf", {"n": 99}, 1) is None  # stale
+    await store.put_document("experiment", "bf", {"n": 3})  # unconditional, still counted
+    assert await store.get_versioned("experiment", "bf") == Versioned({"n": 3}, 3)
+    assert await store.put_if_version("experiment", "bf", {"n": 99}, 2) is None
+    assert await store.put_if_version("experiment", "missing", {"n": 1}, 1) is None
+    assert await store.get_document("experiment", "missing") is None
+    assert await store.get_document("experiment", "bf") == {"n": 3}
+    assert await store.delete_document("experiment", "bf") is True
+    assert await store.get_versioned("experiment", "bf") is None
+    assert await store.put_if_version("experiment", "bf", {"n": 4}, None) == 1
+    assert await store.get_versioned("decision", "bf") is None  # versions are per kind
+
+
+async def test_exactly_one_of_many_concurrent_writers_wins(store: Store) -> None:
+    other = twin(store)
+    try:
+        await store.put_document("experiment", "bf", {"winner": None})
+        current = await store.get_versioned("experiment", "bf")
+        assert current is not None
+        writers = [store, other] * 5
+        results = await asyncio.gather(
+            *(
+                s.put_if_version("experiment", "bf", {"winner": f"w{i}"}, current.version)
+                for i, s in enumerate(writers)
+            )
+        )
+        won = [i for i, version in enumerate(results) if version is not None]
+        assert len(won) == 1
+        assert results[won[0]] == current.version + 1
+        assert await other.get_document("experiment", "bf") == {"winner": f"w{won[0]}"}
+        created = await asyncio.gather(
+            *(s.put_if_version("experiment", "new", {"i": i}, None) for i, s in enumerate(writers))
+        )
+        assert sum(v is not None for v in created) == 1
+    finally:
+        await other.close()
+
+
+async def test_a_lease_has_one_holder_until_released_or_expired(store: Store) -> None:
+    other = twin(store)
+    try:
+        assert await store.acquire_lease("tick:bf", "replica-a", 30.0) is True
+        assert await other.acquire_lease("tick:bf", "replica-b", 30.0) is False
+        assert await store.acquire_lease("tick:bf", "replica-a", 30.0) is True  # renewed
+        assert await other.acquire_lease("tick:other", "replica-b", 30.0) is True
+        await other.release_lease("tick:bf", "replica-b")  # not its lease: no effect
+        assert await other.acquire_lease("tick:bf", "replica-b", 30.0) is False
+        await store.release_lease("tick:bf", "replica-a")
+        assert await other.acquire_lease("tick:bf", "replica-b", 0.05) is True
+        for _ in range(3000):  # expires on its own; the test never measures time
+            if await store.acquire_lease("tick:bf", "replica-a", 30.0):
+                break
+            await asyncio.sleep(0.01)
+        else:
+            raise AssertionError("the lease never expired")
+        assert await other.acquire_lease("tick:bf", "replica-b", 30.0) is False
+        rivals = await asyncio.gather(
+            *(s.acquire_lease("tick:race", f"r{i}", 30.0) for i, s in enumerate([store, other] * 4))
+        )
+        assert sum(rivals) == 1
+    finally:
+        await other.close()

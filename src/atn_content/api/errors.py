@@ -16,11 +16,16 @@ from atn_content.api.problems import (
     problem_for_content_error,
 )
 from atn_content.content.errors import ContentError
+from atn_content.redact import redact
+from atn_content.store import StoreUnavailable
 
-__all__ = ["EXCEPTION_HANDLERS", "ProblemError", "problem_response"]
+__all__ = ["EXCEPTION_HANDLERS", "RETRY_AFTER_SECONDS", "ProblemError", "problem_response"]
 
 log = logging.getLogger("atn_content.api")
 #: msgspec names the offending key only inside its message.
+#: What a client is told to wait (Retry-After) while the store is unreachable: about the
+#: time the EventBuffer takes to notice the store is back.
+RETRY_AFTER_SECONDS = 5
 _NAMED_FIELD = re.compile(r"(?:missing required|contains unknown) field `([^`]+)`")
 
 
@@ -98,7 +103,20 @@ def _on_http(request: Request[Any, Any, Any], exc: HTTPException) -> Response[An
     problem = Problem(status, titles.get(status, "Request error"), details.get(status, exc.detail))
     if status == 400:
         problem.errors.append(ProblemItem(str(exc.detail)))
-    return problem_response(problem, headers=dict(exc.headers or {}))
+    headers = dict(exc.headers or {})
+    if status == 405 and "allow" not in {k.lower() for k in headers}:  # RFC 9110 needs it
+        headers["Allow"] = ", ".join(_allowed_methods(request.app, request.url.path))
+    return problem_response(problem, headers=headers)
+
+
+def _allowed_methods(app: Any, path: str) -> list[str]:
+    """Methods the routes matching `path` answer (the Allow header of a 405)."""
+    methods: set[str] = set()
+    for route in app.routes:
+        pattern = re.sub(r"\\\{[^}]*\\\}", "[^/]+", re.escape(route.path))
+        if re.fullmatch(pattern, path):
+            methods |= set(getattr(route, "methods", ()) or ())
+    return sorted(methods)
 
 
 def _on_recursion(request: Request[Any, Any, Any], exc: RecursionError) -> Response[Any]:
@@ -108,6 +126,23 @@ def _on_recursion(request: Request[Any, Any, Any], exc: RecursionError) -> Respo
     message = "the JSON is nested too deeply"
     return problem_response(
         Problem(400, "Malformed request body", message, errors=[ProblemItem(message)])
+    )
+
+
+def _on_store_unavailable(request: Request[Any, Any, Any], exc: StoreUnavailable) -> Response[Any]:
+    """Reads and launches need the store: 503 with Retry-After, never a bare 500.
+
+    Writes that can wait (events, unsubscribes) never get here: they are spooled.
+    """
+    where = f"{request.method} {request.url.path}"
+    log.warning("%s: store unavailable: %s", where, redact(str(exc)))
+    detail = (
+        f"{where}: the store is unavailable right now; retry in {RETRY_AFTER_SECONDS} s "
+        "(GET /healthz shows the store's state)"
+    )
+    return problem_response(
+        Problem(503, "Store unavailable", detail),
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
     )
 
 
@@ -124,5 +159,6 @@ EXCEPTION_HANDLERS: dict[Any, Any] = {
     ValidationException: _on_validation,
     HTTPException: _on_http,
     RecursionError: _on_recursion,
+    StoreUnavailable: _on_store_unavailable,
     Exception: _on_unexpected,
 }

@@ -25,14 +25,17 @@ from atn_content.experiments.intake import Intake, Observation
 from atn_content.experiments.lifecycle import DecisionRecord, Record, phase
 from atn_content.experiments.results import Results, iso
 from atn_content.experiments.service import (
+    AlreadyDecided,
     DecisionBlocked,
     ExperimentConflict,
     ExperimentNotFound,
     ExperimentService,
 )
+from atn_content.store import StoreUnavailable
 
 __all__ = [
     "ROUTES",
+    "DecidedProblem",
     "ExperimentView",
     "WaitingProblem",
     "render_with_experiment",
@@ -50,6 +53,13 @@ class WaitingProblem(Problem):
     decision_due: str | None = None
     blocked: str | None = None
     """Why the automatic decision did not happen (sample-ratio mismatch, no data)."""
+
+
+class DecidedProblem(Problem):
+    """409: the experiment was decided already; the decision that stands."""
+
+    experiment: str = ""
+    decision: DecisionRecord | None = None
 
 
 class ExperimentView(msgspec.Struct):
@@ -274,8 +284,19 @@ async def experiment_results(key: FromPath[str], state: State) -> Results:
 async def record_events(
     key: FromPath[str], data: JSONBody[EventBatch], state: State
 ) -> EventReceipt:
-    """Queued off the request path; the arm comes from the hash (or `variant`, for bandits)."""
-    record = await _get(state, key)
+    """Queued off the request path; the arm comes from the hash (or `variant`, for bandits).
+
+    While the store is unreachable the events are checked against this replica's last
+    snapshot of the experiment and spooled (still 202); unknown to it, 503.
+    """
+    assigner: Assigner = state.assigner
+    try:
+        record = await _get(state, key)
+    except StoreUnavailable:
+        snapshot = assigner.record(key)
+        if snapshot is None:
+            raise
+        record = snapshot
     if record.status == "draft":
         raise _conflict(ExperimentConflict(f"experiment {key!r} has not been launched"))
     if len(data.events) > MAX_EVENTS:
@@ -283,7 +304,6 @@ async def record_events(
             Problem(413, "Too many events", f"send at most {MAX_EVENTS} events per request")
         )
     variants = {v.key for v in record.definition.variants}
-    assigner: Assigner = state.assigner
     if key not in assigner.keys:  # launched on another replica since the last refresh
         await _reload(state)
     intake: Intake = state.intake
@@ -339,6 +359,11 @@ async def decide_experiment(
         record = await _service(state).decide(key, winner)
     except DecisionBlocked as exc:
         raise ProblemError(Problem(409, "Decision blocked", str(exc))) from None
+    except AlreadyDecided as exc:
+        problem = DecidedProblem(
+            409, "Already decided", str(exc), experiment=key, decision=exc.decision
+        )
+        raise ProblemError(problem) from None
     except ExperimentConflict as exc:
         raise _conflict(exc) from None
     await _reload(state)

@@ -57,7 +57,9 @@ async def render_batch(scope: Scope, receive: Receive, send: Send) -> None:
     to ourselves (a streamed Response also listens on it for disconnects).
     """
     if scope.get("method") != "POST":
-        raise MethodNotAllowedException("POST an NDJSON body to /v1/render/batch")
+        raise MethodNotAllowedException(
+            "POST an NDJSON body to /v1/render/batch", headers={"Allow": "POST"}
+        )
     state = ASGIConnection[Any, Any, Any, Any](scope).app.state
     renderer, max_line = state.renderer, state.settings.max_batch_line_bytes
     await send(

@@ -2,7 +2,8 @@
 
 GET shows a confirmation page (mail scanners follow GET links, so GET must not
 unsubscribe); POST, sent by the mailbox provider's one-click button or by the page's
-form, records it.
+form, records it: 200 once in the store, or 202 with the same page when the store is
+unreachable and the unsubscribe is in the spool (fsync'd, replayed when the store is back).
 """
 
 from __future__ import annotations
@@ -10,12 +11,14 @@ from __future__ import annotations
 import html
 import time
 
-from litestar import MediaType, get, post
+from litestar import MediaType, Response, get, post
 from litestar.datastructures import State
 from litestar.params import FromPath
 
 from atn_content.api.errors import ProblemError
 from atn_content.api.problems import Problem
+from atn_content.store import InvalidEvent, StoreUnavailable, Unsubscribe
+from atn_content.store.buffer import EventBuffer
 
 __all__ = ["confirm_unsubscribe", "unsubscribe"]
 
@@ -54,11 +57,20 @@ async def confirm_unsubscribe(token: FromPath[str], state: State) -> str:
 
 
 @post("/u/{token:str}", media_type=MediaType.HTML, status_code=200, include_in_schema=False)
-async def unsubscribe(token: FromPath[str], state: State) -> str:
+async def unsubscribe(token: FromPath[str], state: State) -> Response[str]:
     recipient_id, list_id = _read(state, token)
-    await state.store.unsubscribe(recipient_id, list_id, time.time())
-    return _PAGE.format(
+    buffer: EventBuffer = state.buffer
+    try:
+        recorded = await buffer.record_or_spool(Unsubscribe(recipient_id, list_id, time.time()))
+    except InvalidEvent:
+        raise ProblemError(
+            Problem(404, "Unknown link", "this unsubscribe link is not valid")
+        ) from None
+    except OSError as exc:  # the store is down and the spool's disk refuses too
+        raise StoreUnavailable(f"unsubscribe not kept: the spool refuses writes: {exc}") from exc
+    page = _PAGE.format(
         title="You are unsubscribed",
         body="We will not send you this list any more. Māuruuru!",
         form="",
     )
+    return Response(page, status_code=200 if recorded else 202, media_type=MediaType.HTML)

@@ -20,6 +20,7 @@ from atn_content.content.renderer import Variant
 from atn_content.experiments.allocation import EXCLUDED, HOLDBACK, Allocator, Namespace
 from atn_content.experiments.definitions import Definition, VariantSpec
 from atn_content.experiments.lifecycle import ROLLOUT, Record, phase
+from atn_content.redact import redact
 
 __all__ = ["Assigner", "Assignment", "Status", "refresh_forever"]
 
@@ -81,6 +82,7 @@ class Assigner:
     def __init__(self) -> None:
         self._by_template: dict[str, tuple[_Live, ...]] = {}
         self._by_key: dict[str, _Live] = {}
+        self._records: dict[str, Record] = {}
         self._allocators: dict[tuple[Any, ...], Allocator] = {}
         self.skipped: dict[str, str] = {}
         """Records left out of the snapshot, by key, with the reason (logged once)."""
@@ -88,6 +90,11 @@ class Assigner:
     @property
     def keys(self) -> tuple[str, ...]:
         return tuple(self._by_key)
+
+    def record(self, key: str) -> Record | None:
+        """The launched experiment `key` as of the last snapshot (what events are checked
+        against while the store is unreachable), or None."""
+        return self._records.get(key)
 
     def load(self, records: Iterable[Record], now: float | None = None) -> None:
         """Swap in a new snapshot of launched experiments.
@@ -99,6 +106,7 @@ class Assigner:
         """
         moment = time.time() if now is None else now
         by_key: dict[str, _Live] = {}
+        kept: dict[str, Record] = {}
         by_template: dict[str, list[_Live]] = {}
         allocators: dict[tuple[Any, ...], Allocator] = {}
         skipped: dict[str, str] = {}
@@ -120,10 +128,12 @@ class Assigner:
                 skipped[record.key] = repr(exc)
                 continue
             by_key[record.key] = live
+            kept[record.key] = record
             if not completed:
                 by_template.setdefault(record.definition.template, []).append(live)
         self._by_template = {t: tuple(x) for t, x in by_template.items()}
         self._by_key = by_key
+        self._records = kept
         self._allocators = allocators
         self.skipped = skipped
 
@@ -260,4 +270,6 @@ async def refresh_forever(
                 await tick()
             assigner.load(await load())
         except Exception as exc:  # store outage: keep serving the last snapshot
-            log.warning("experiments refresh failed, keeping the last snapshot: %s", exc)
+            log.warning(
+                "experiments refresh failed, keeping the last snapshot: %s", redact(str(exc))
+            )

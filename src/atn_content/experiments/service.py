@@ -4,12 +4,20 @@ launch, decide, the scheduled tick (automatic decisions, bandit reweighting) and
 Every state change is a store document write plus an entry in the experiment's log, so
 what happened, when and why (each bandit weight change with its inputs) can be read back.
 Lifecycle rules themselves are pure functions in lifecycle.py.
+
+Writes are compare-and-set on the document's version, so of two changes computed from
+the same state (nine parallel decisions, a decision racing the tick, two replicas) one
+is written and logged, and the other sees the new state; each experiment's scheduled
+work runs on one replica at a time, the holder of its lease in the store.
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import time
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -18,13 +26,15 @@ import msgspec
 
 from atn_content.experiments import lifecycle
 from atn_content.experiments.definitions import Definition, DefinitionError, parse_toml
-from atn_content.experiments.lifecycle import Record
+from atn_content.experiments.lifecycle import DecisionRecord, Record
 from atn_content.experiments.results import Results, build_results, iso
 from atn_content.store.base import Store
 
 __all__ = [
     "DOCUMENT_KIND",
+    "LEASE_SECONDS",
     "LOG_KIND",
+    "AlreadyDecided",
     "DecisionBlocked",
     "ExperimentConflict",
     "ExperimentNotFound",
@@ -36,6 +46,11 @@ log = logging.getLogger(__name__)
 
 DOCUMENT_KIND = "experiment"
 LOG_KIND = "experiment-log"
+#: How long a replica keeps an experiment's scheduled work after its last tick; past
+#: that (the replica died) another replica takes it over.
+LEASE_SECONDS = 30.0
+#: Tries of a decision whose state changed meanwhile (a bandit reweight, a blocked note).
+_ATTEMPTS = 5
 
 
 class ExperimentNotFound(LookupError):
@@ -44,6 +59,18 @@ class ExperimentNotFound(LookupError):
 
 class ExperimentConflict(ValueError):
     """The launch or decision contradicts the current state (running key, overlap)."""
+
+
+class AlreadyDecided(ExperimentConflict):
+    """A decision stands already (taken by someone else, perhaps a moment ago)."""
+
+    def __init__(self, key: str, decision: DecisionRecord) -> None:
+        self.decision = decision
+        by = "by the rule" if decision.by == "rule" else "manually"
+        super().__init__(
+            f"experiment {key!r} was already decided: {decision.winner!r} ({by}, at "
+            f"{iso(decision.decided_at)}); that decision stands"
+        )
 
 
 class DecisionBlocked(ValueError):
@@ -74,11 +101,15 @@ class ExperimentService:
         store: Store,
         directory: Path | None = None,
         clock: Callable[[], float] = time.time,
+        replica: str | None = None,
     ) -> None:
         self.store = store
         self.directory = directory
         self.clock = clock
+        self.replica = replica or f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        """Who holds this process's tick leases."""
         self.file_errors: list[str] = []
+        self._leases: set[str] = set()
 
     def files(self) -> dict[str, tuple[Definition, Path]]:
         if self.directory is None:
@@ -102,10 +133,14 @@ class ExperimentService:
         return sorted(stored.values(), key=lambda r: r.key)
 
     async def get(self, key: str) -> Record:
-        doc = await self.store.get_document(DOCUMENT_KIND, key)
-        if doc is not None:
+        return (await self._load(key))[0]
+
+    async def _load(self, key: str) -> tuple[Record, int | None]:
+        """The record and the version it was read at (None: a draft, not in the store)."""
+        stored = await self.store.get_versioned(DOCUMENT_KIND, key)
+        if stored is not None:
             try:
-                return msgspec.convert(doc, Record)
+                return msgspec.convert(stored.document, Record), stored.version
             except msgspec.ValidationError as exc:
                 raise ExperimentConflict(
                     f"experiment {key!r} has an unreadable record: {exc}"
@@ -115,7 +150,7 @@ class ExperimentService:
             raise ExperimentNotFound(f"no experiment {key!r}")
         definition, path = found
         planning = lifecycle.planning_sentence(definition)
-        return Record(definition, source=str(path), planning=planning)
+        return Record(definition, source=str(path), planning=planning), None
 
     async def launch(self, definition: Definition, source: str) -> Record:
         existing = await self.store.get_document(DOCUMENT_KIND, definition.key)
@@ -143,67 +178,101 @@ class ExperimentService:
                 )
         record = lifecycle.launched(definition, self.clock(), source)
         entry = {"event": "launched", "source": source, "planning": record.planning}
-        await self._save(record, entry)
+        if not await self._save(record, entry, None):
+            raise ExperimentConflict(
+                f"experiment {definition.key!r} was launched at the same moment by another "
+                "request; a key is never reused, because its counters stay attached to it"
+            )
         return record
 
     async def decide(self, key: str, winner: str | None = None, by: str = "manual") -> Record:
-        """Decide now: with a winner, as told; without, by the experiment's rule."""
-        record = await self.get(key)
+        """Decide now: with a winner, as told; without, by the experiment's rule.
+
+        Raises AlreadyDecided, naming the decision that stands, when one was taken first.
+        """
+        for _ in range(_ATTEMPTS):
+            record, version = await self._load(key)
+            updated = await self._decision(record, winner, by)
+            assert updated.decision is not None
+            entry = {"event": "decided", **msgspec.to_builtins(updated.decision)}
+            if await self._save(updated, entry, version):
+                return updated
+        raise ExperimentConflict(
+            f"experiment {key!r} keeps changing while it is being decided; try again"
+        )
+
+    async def _decision(self, record: Record, winner: str | None, by: str) -> Record:
+        key = record.key
         if record.status == "draft":
             raise ExperimentConflict(f"experiment {key!r} has not been launched")
-        if record.status == "decided" and record.decision is not None:
-            raise ExperimentConflict(
-                f"experiment {key!r} was already decided: {record.decision.winner!r}"
-            )
+        if record.decision is not None:
+            raise AlreadyDecided(key, record.decision)
         now = self.clock()
         if winner is not None:
             names = [v.key for v in record.definition.variants]
             if winner not in names:
                 raise ExperimentConflict(f"winner {winner!r} is not a variant ({', '.join(names)})")
             reason = f"'{winner}' chosen manually."
-            updated = lifecycle.decided(record, winner, False, reason, now, "manual")
-        else:
-            arms = lifecycle.arm_counts(record.definition, await self.store.counters(key))
-            decision = lifecycle.rule_decision(record, arms)
-            if lifecycle.no_data(arms):
-                raise DecisionBlocked(lifecycle.no_data(arms))
-            if decision.srm_blocked or decision.winner is None:
-                raise DecisionBlocked(decision.reason)
-            updated = lifecycle.decided(
-                record, decision.winner, decision.conclusive, decision.reason, now, by
-            )
-        assert updated.decision is not None
-        await self._save(updated, {"event": "decided", **msgspec.to_builtins(updated.decision)})
-        return updated
+            return lifecycle.decided(record, winner, False, reason, now, "manual")
+        arms = lifecycle.arm_counts(record.definition, await self.store.counters(key))
+        decision = lifecycle.rule_decision(record, arms)
+        if lifecycle.no_data(arms):
+            raise DecisionBlocked(lifecycle.no_data(arms))
+        if decision.srm_blocked or decision.winner is None:
+            raise DecisionBlocked(decision.reason)
+        return lifecycle.decided(
+            record, decision.winner, decision.conclusive, decision.reason, now, by
+        )
 
     async def tick(self) -> list[str]:
-        """Scheduled work for every running experiment; returns what it did."""
+        """Scheduled work for every running experiment whose lease this replica holds
+        (or takes); returns what it did."""
         done: list[str] = []
         for record in await self.records():
-            if record.status != "running":
+            if record.status != "running" or not await self._lease(record.key):
                 continue
             try:
-                done.extend(await self._tick_one(record))
+                done.extend(await self._tick_one(record.key))
             except Exception:  # one broken experiment must not stop the others
                 log.exception("experiment %s: scheduled work failed", record.key)
         return done
 
-    async def _tick_one(self, record: Record) -> list[str]:
+    async def close(self) -> None:
+        """Give up this replica's leases, so another replica takes the work over now."""
+        for name in sorted(self._leases):
+            await self.store.release_lease(name, self.replica)
+        self._leases.clear()
+
+    async def _lease(self, key: str) -> bool:
+        name = f"experiment-tick:{key}"
+        if await self.store.acquire_lease(name, self.replica, LEASE_SECONDS):
+            self._leases.add(name)
+            return True
+        self._leases.discard(name)
+        return False
+
+    async def _tick_one(self, key: str) -> list[str]:
+        record, version = await self._load(key)  # as it is now, not as listed
+        if record.status != "running":
+            return []
         now = self.clock()
-        arms = lifecycle.arm_counts(record.definition, await self.store.counters(record.key))
+        arms = lifecycle.arm_counts(record.definition, await self.store.counters(key))
         reweight = lifecycle.reweighted(record, arms, now)
         if reweight is not None:
             updated, entry = reweight
-            await self._save(updated, {"event": "weights", **entry})
-            return [f"{record.key}: weights v{updated.weights_version} {updated.weights}"]
+            if not await self._save(updated, {"event": "weights", **entry}, version):
+                return []
+            return [f"{key}: weights v{updated.weights_version} {updated.weights}"]
         action = lifecycle.due_action(record, arms, now)
         if action is None:
             return []
         if action.decision is None:
-            await self._save(action, {"event": "decision blocked", "reason": action.blocked})
-            return [f"{record.key}: decision blocked"]
-        await self._save(action, {"event": "decided", **msgspec.to_builtins(action.decision)})
-        return [f"{record.key}: decided {action.decision.winner}"]
+            entry = {"event": "decision blocked", "reason": action.blocked}
+            return [f"{key}: decision blocked"] if await self._save(action, entry, version) else []
+        entry = {"event": "decided", **msgspec.to_builtins(action.decision)}
+        if not await self._save(action, entry, version):
+            return []  # decided (or changed) meanwhile: the next tick sees the new state
+        return [f"{key}: decided {action.decision.winner}"]
 
     async def results(self, key: str) -> Results:
         record = await self.get(key)
@@ -212,9 +281,18 @@ class ExperimentService:
     async def history(self, key: str) -> list[dict[str, Any]]:
         return await self.store.read_log(LOG_KIND, key)
 
-    async def _save(self, record: Record, entry: dict[str, Any]) -> None:
-        await self.store.put_document(DOCUMENT_KIND, record.key, record.to_dict())
+    async def _save(self, record: Record, entry: dict[str, Any], version: int | None) -> bool:
+        """Write the record if it is still at `version` (None: not stored yet), then log
+        the change; False, with nothing written or logged, when another write came first.
+        """
+        written = await self.store.put_if_version(
+            DOCUMENT_KIND, record.key, record.to_dict(), version
+        )
+        if written is None:
+            log.info("experiment %s changed meanwhile; not applied: %s", record.key, entry)
+            return False
         await self.store.append_log(LOG_KIND, record.key, {"ts": self.clock(), **entry})
+        return True
 
 
 def _overlap(a: Definition, b: Definition) -> bool:

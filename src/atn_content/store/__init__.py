@@ -5,13 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from atn_content.redact import redact
 from atn_content.store.base import (
     MAX_ABS_VALUE,
     Event,
     InvalidEvent,
     Store,
     StoreUnavailable,
+    Unsubscribe,
+    Versioned,
+    Write,
     validate_event,
+    validate_write,
 )
 
 __all__ = [
@@ -20,8 +25,12 @@ __all__ = [
     "InvalidEvent",
     "Store",
     "StoreUnavailable",
+    "Unsubscribe",
+    "Versioned",
+    "Write",
     "open_store",
     "validate_event",
+    "validate_write",
 ]
 
 #: Shown in every rejection so the operator sees what would have worked.
@@ -40,7 +49,7 @@ def open_store(url: str) -> Store:
         from atn_content.store.redis import RedisStore
 
         return RedisStore(url)
-    raise ValueError(f"unsupported store URL {url!r}; accepted forms: {ACCEPTED_FORMS}")
+    raise ValueError(f"unsupported store URL {redact(url)!r}; accepted forms: {ACCEPTED_FORMS}")
 
 
 def _open_sqlite(url: str) -> Store:
@@ -49,7 +58,7 @@ def _open_sqlite(url: str) -> Store:
     prefix = "sqlite:///"
     path = url[len(prefix) :] if url.lower().startswith(prefix) else ""
     if not path or path.endswith("/") or "?" in path or "#" in path:
-        raise ValueError(f"unsupported store URL {url!r}; accepted forms: {ACCEPTED_FORMS}")
+        raise ValueError(f"unsupported store URL {redact(url)!r}; accepted forms: {ACCEPTED_FORMS}")
     file = Path(path)
     file.parent.mkdir(parents=True, exist_ok=True)
     return SQLiteStore(file)

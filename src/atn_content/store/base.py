@@ -19,7 +19,11 @@ __all__ = [
     "InvalidEvent",
     "Store",
     "StoreUnavailable",
+    "Unsubscribe",
+    "Versioned",
+    "Write",
     "validate_event",
+    "validate_write",
 ]
 
 #: Largest |value| an event may carry. Revenue in XPF never comes near it, and it keeps
@@ -32,10 +36,10 @@ class StoreUnavailable(Exception):
 
 
 class InvalidEvent(ValueError):
-    """An event no backend can hold; the only events ever set aside instead of retried."""
+    """A write no backend can hold; the only writes ever set aside instead of retried."""
 
 
-class Event(msgspec.Struct, frozen=True):
+class Event(msgspec.Struct, frozen=True, tag="event", tag_field="write"):
     """One thing that happened to one recipient, counted under (scope, bucket, metric).
 
     scope: what the counters belong to, e.g. an experiment key ("bf-2026-subject").
@@ -57,6 +61,48 @@ class Event(msgspec.Struct, frozen=True):
     value: float = 0.0
     unique: bool = True
     event_id: str | None = None
+
+
+class Versioned(msgspec.Struct, frozen=True):
+    """A document and the version it was read at (for `put_if_version`).
+
+    A document gets version 1 when created and one more at every write; a document
+    written before versions existed reads as version 0. Deleting a document forgets its
+    version (kinds that are compare-and-set are never deleted).
+    """
+
+    document: dict[str, Any]
+    version: int
+
+
+class Unsubscribe(msgspec.Struct, frozen=True, tag="unsubscribe", tag_field="write"):
+    """A recipient left a list (one-click or the confirmation page); applying it twice
+    changes nothing, so a replayed one is harmless."""
+
+    recipient_id: str
+    list_id: str
+    ts: float
+
+
+Write = Event | Unsubscribe
+"""What the EventBuffer and its spool carry: writes that can wait for the store. Each
+kind is tagged in its JSON ("write": "event" | "unsubscribe"); a spool line without the
+tag is an Event from before there were other kinds."""
+
+
+def validate_write(write: Write) -> None:
+    """Raise InvalidEvent for a write no backend can hold (see validate_event)."""
+    if isinstance(write, Event):
+        validate_event(write)
+        return
+    for name in ("recipient_id", "list_id"):
+        value = getattr(write, name)
+        if not isinstance(value, str) or not value:
+            raise InvalidEvent(f"unsubscribe {name} must be a non-empty string")
+    if isinstance(write.ts, bool) or not isinstance(write.ts, (int, float)):
+        raise InvalidEvent(f"unsubscribe ts must be a number, got {write.ts!r}")
+    if not math.isfinite(write.ts):
+        raise InvalidEvent("unsubscribe ts must be finite")
 
 
 def validate_event(event: Event) -> None:
@@ -90,6 +136,10 @@ class Store(Protocol):
 
     async def close(self) -> None: ...
 
+    async def warnings(self) -> list[str]:
+        """What an operator should fix although the store works (shown on /healthz), e.g.
+        a Redis that keeps nothing across a restart. Raises StoreUnavailable."""
+
     async def record(self, events: Sequence[Event]) -> int:
         """Record a batch atomically per event; update counters; return how many counted.
 
@@ -114,6 +164,17 @@ class Store(Protocol):
 
     async def get_document(self, kind: str, key: str) -> dict[str, Any] | None: ...
 
+    async def get_versioned(self, kind: str, key: str) -> Versioned | None:
+        """A document with its current version, or None when there is none."""
+
+    async def put_if_version(
+        self, kind: str, key: str, document: Mapping[str, Any], version: int | None
+    ) -> int | None:
+        """Compare-and-set: write only if the stored version is still `version` (None:
+        only if no document exists); the new version, or None when another write came
+        first (nothing written). Atomic across every process sharing the store.
+        """
+
     async def list_documents(self, kind: str) -> list[dict[str, Any]]:
         """Every document of a kind, ordered by key."""
 
@@ -125,6 +186,18 @@ class Store(Protocol):
     async def read_log(self, kind: str, key: str) -> list[dict[str, Any]]:
         """Entries of a log, oldest first."""
 
-    async def unsubscribe(self, recipient_id: str, list_id: str, ts: float) -> None: ...
+    async def unsubscribe(self, recipient_id: str, list_id: str, ts: float) -> None:
+        """Record an unsubscribe; a repeat keeps the first time (idempotent, so replays
+        and retries are harmless)."""
 
     async def is_unsubscribed(self, recipient_id: str, list_id: str) -> bool: ...
+
+    async def acquire_lease(self, name: str, holder: str, seconds: float) -> bool:
+        """Hold lease `name` for `seconds` (True), unless another holder has it (False).
+
+        The holder renews by acquiring again; an unrenewed lease expires, so work guarded
+        by it moves to another replica when its holder dies.
+        """
+
+    async def release_lease(self, name: str, holder: str) -> None:
+        """Give up a lease this holder has (no effect on another holder's lease)."""

@@ -1,12 +1,17 @@
-"""Batches events off the request path and keeps them on local disk while the store is down.
+"""Batches writes that can wait off the request path, and keeps them on local disk while
+the store is down.
 
-add() gives each event an event_id (when it has none) and appends it to memory. A
-background task records batches; a batch the store does not take, for whatever reason,
-goes to this process's spool file (fsync'd, see spool.py) and is retried oldest first.
-Retries and replays send the same event ids, so a batch the store applied before its
-reply was lost is not counted twice. Only events failing `validate_event` (checked
-before any write) are set aside, in rejected.ndjson; everything else is retried until
-the store takes it.
+A write is an Event (exposures, opens, clicks, conversions) or an Unsubscribe; any kind
+added to `Write` travels the same way. add() gives each event an event_id (when it has
+none) and appends the write to memory. A background task records batches; a batch the
+store does not take, for whatever reason, goes to this process's spool file (fsync'd,
+see spool.py) and is retried oldest first. Retries and replays send the same event ids,
+and unsubscribes are idempotent, so a batch the store applied before its reply was lost
+is not counted twice. Only writes failing `validate_write` (checked before any write)
+are set aside, in rejected.ndjson; everything else is retried until the store takes it.
+
+A write that must be durable before the request is answered (a one-click unsubscribe)
+goes through `record_or_spool`: recorded now, or on disk before it returns.
 """
 
 from __future__ import annotations
@@ -22,7 +27,16 @@ from pathlib import Path
 
 import msgspec
 
-from atn_content.store.base import Event, InvalidEvent, Store, StoreUnavailable, validate_event
+from atn_content.redact import redact
+from atn_content.store.base import (
+    Event,
+    InvalidEvent,
+    Store,
+    StoreUnavailable,
+    Unsubscribe,
+    Write,
+    validate_write,
+)
 from atn_content.store.spool import Claimed, Spool
 
 __all__ = ["EventBuffer"]
@@ -33,7 +47,7 @@ _MAX_BACKOFF = 2.0
 
 
 class EventBuffer:
-    """In-memory queue in front of a Store, with a disk spool for outages."""
+    """In-memory queue of writes in front of a Store, with a disk spool for outages."""
 
     def __init__(
         self,
@@ -48,10 +62,10 @@ class EventBuffer:
         self.batch_size = batch_size
         self.flush_interval = flush_interval
         self.max_pending = max_pending
-        self.flushed = 0  # events the store accepted (counted or deduplicated)
-        self.rejected = 0  # events failing validation (in rejected.ndjson)
+        self.flushed = 0  # writes the store accepted (counted, deduplicated or repeated)
+        self.rejected = 0  # writes failing validation (in rejected.ndjson)
         self.last_error: str | None = None
-        self._pending: deque[Event] = deque()
+        self._pending: deque[Write] = deque()
         self._flush_lock = asyncio.Lock()
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -59,7 +73,8 @@ class EventBuffer:
         self._retry_at = 0.0
         self._backoff = flush_interval
         self._encoder = msgspec.json.Encoder()
-        self._decoder = msgspec.json.Decoder(Event)
+        self._decoder: msgspec.json.Decoder[Write] = msgspec.json.Decoder(Write)
+        self._untagged = msgspec.json.Decoder(Event)  # spool lines from before other kinds
         self._spool = Spool(self.spool_dir)
 
     @property
@@ -68,7 +83,7 @@ class EventBuffer:
 
     @property
     def spooled(self) -> int:
-        """Events on disk in the spool directory awaiting replay (any process's)."""
+        """Writes on disk in the spool directory awaiting replay (any process's)."""
         return self._spool.waiting()
 
     def health(self) -> dict[str, int | str | None]:
@@ -81,11 +96,11 @@ class EventBuffer:
             "last_error": self.last_error,
         }
 
-    def add(self, event: Event) -> None:
-        """Queue one event; never waits on the store (spills to disk when memory is full)."""
-        if not event.event_id:
-            event = msgspec.structs.replace(event, event_id=uuid.uuid4().hex)
-        self._pending.append(event)
+    def add(self, write: Write) -> None:
+        """Queue one write; never waits on the store (spills to disk when memory is full)."""
+        if isinstance(write, Event) and not write.event_id:
+            write = msgspec.structs.replace(write, event_id=uuid.uuid4().hex)
+        self._pending.append(write)
         if len(self._pending) >= self.max_pending:
             try:
                 self._write_spool(self._drain(len(self._pending)))
@@ -112,6 +127,25 @@ class EventBuffer:
         finally:
             await asyncio.to_thread(self._spool.release)
 
+    async def record_or_spool(self, write: Write) -> bool:
+        """Apply one write now (True), or, when the store cannot take it, fsync it to the
+        spool for the replay (False): either way it is kept before this returns.
+
+        Raises InvalidEvent for a write no store can hold, and OSError when the spool's
+        disk refuses too (nothing was kept: the caller must say so).
+        """
+        validate_write(write)
+        if time.monotonic() >= self._retry_at:  # not backing off after a failure
+            try:
+                await self._apply([write])
+            except Exception as exc:
+                self._note_outage(exc)
+            else:
+                self.flushed += 1
+                return True
+        await asyncio.to_thread(self._write_spool, [write])
+        return False
+
     async def flush(self) -> None:
         """Replay the spool, then record pending batches; spool them if the store fails."""
         async with self._flush_lock:
@@ -123,8 +157,7 @@ class EventBuffer:
                 while self._pending:
                     batch = await self._valid(self._drain(self.batch_size))
                     try:
-                        if batch:
-                            await self.store.record(batch)
+                        await self._apply(batch)
                     except BaseException:
                         await self._spool_async(batch)
                         raise
@@ -146,38 +179,51 @@ class EventBuffer:
                 self._note_error(exc)
 
     def _note_error(self, exc: BaseException) -> None:
-        self.last_error = f"{type(exc).__name__}: {exc}"
+        self.last_error = redact(f"{type(exc).__name__}: {exc}")
         log.error("event buffer: %s", self.last_error)
 
     def _note_outage(self, exc: BaseException) -> None:
-        self.last_error = f"{type(exc).__name__}: {exc}"
+        self.last_error = redact(f"{type(exc).__name__}: {exc}")
         self._retry_at = time.monotonic() + self._backoff
         self._backoff = min(self._backoff * 2, _MAX_BACKOFF)
         if isinstance(exc, (StoreUnavailable, OSError, TimeoutError)):
             log.warning("store unavailable, spooling events: %s", self.last_error)
-        else:  # not an outage we know; the events are kept and retried all the same
+        else:  # not an outage we know; the writes are kept and retried all the same
             log.error("store failed, spooling events for retry: %s", self.last_error)
 
-    def _drain(self, n: int) -> list[Event]:
+    async def _apply(self, batch: Sequence[Write]) -> None:
+        """Send a batch of valid writes to the store; raises when it does not take them all.
+
+        Events go in one `record` call; the other kinds are idempotent, so a batch sent
+        again after a partial failure changes nothing that was already applied.
+        """
+        events = [w for w in batch if isinstance(w, Event)]
+        if events:
+            await self.store.record(events)
+        for write in batch:
+            if isinstance(write, Unsubscribe):
+                await self.store.unsubscribe(write.recipient_id, write.list_id, write.ts)
+
+    def _drain(self, n: int) -> list[Write]:
         return [self._pending.popleft() for _ in range(min(n, len(self._pending)))]
 
-    async def _valid(self, events: Sequence[Event]) -> list[Event]:
-        """The events passing validation; the others go to rejected.ndjson."""
-        good, bad = self._split(events)
+    async def _valid(self, writes: Sequence[Write]) -> list[Write]:
+        """The writes passing validation; the others go to rejected.ndjson."""
+        good, bad = self._split(writes)
         await self._reject(bad)
         return good
 
-    def _split(self, events: Sequence[Event]) -> tuple[list[Event], list[bytes]]:
-        good: list[Event] = []
+    def _split(self, writes: Sequence[Write]) -> tuple[list[Write], list[bytes]]:
+        good: list[Write] = []
         bad: list[bytes] = []
-        for event in events:
+        for write in writes:
             try:
-                validate_event(event)
+                validate_write(write)
             except InvalidEvent as exc:
                 self._note_error(exc)
-                bad.append(self._encoder.encode(event) + b"\n")
+                bad.append(self._encoder.encode(write) + b"\n")
             else:
-                good.append(event)
+                good.append(write)
         return good, bad
 
     async def _reject(self, lines: list[bytes]) -> None:
@@ -187,15 +233,15 @@ class EventBuffer:
 
     # -- spool -----------------------------------------------------------------------
 
-    def _write_spool(self, events: Sequence[Event]) -> None:
-        if events:
-            self._spool.append(b"".join(self._encoder.encode(e) + b"\n" for e in events))
+    def _write_spool(self, writes: Sequence[Write]) -> None:
+        if writes:
+            self._spool.append(b"".join(self._encoder.encode(w) + b"\n" for w in writes))
 
-    async def _spool_async(self, events: Sequence[Event]) -> None:
+    async def _spool_async(self, writes: Sequence[Write]) -> None:
         try:
-            await asyncio.to_thread(self._write_spool, events)
+            await asyncio.to_thread(self._write_spool, writes)
         except BaseException:  # nowhere to put them: back to the front of the queue
-            self._pending.extendleft(reversed(events))
+            self._pending.extendleft(reversed(writes))
             raise
 
     async def _replay(self) -> None:
@@ -207,23 +253,28 @@ class EventBuffer:
             lines, end = await asyncio.to_thread(self._spool.read, claimed, self.batch_size)
             if not lines:
                 break
-            events, unreadable = self._decode(lines, claimed.path)
-            batch, bad = self._split(events)
-            if batch:
-                await self.store.record(batch)  # raises: the file stays, offset unchanged
+            writes, unreadable = self._decode(lines, claimed.path)
+            batch, bad = self._split(writes)
+            await self._apply(batch)  # raises: the file stays, offset unchanged
             self.flushed += len(batch)
             await self._reject(unreadable + bad)  # once, after the batch is in
             claimed.offset = end
             claimed.done += len(lines)
         await asyncio.to_thread(self._spool.finish, claimed)
 
-    def _decode(self, lines: Iterable[bytes], path: Path) -> tuple[list[Event], list[bytes]]:
-        events: list[Event] = []
+    def _decode(self, lines: Iterable[bytes], path: Path) -> tuple[list[Write], list[bytes]]:
+        writes: list[Write] = []
         unreadable: list[bytes] = []
         for line in lines:
             try:
-                events.append(self._decoder.decode(line))
+                writes.append(self._decode_line(line))
             except msgspec.DecodeError:  # a torn last line after a crash, or damage
                 log.warning("unreadable spool line in %s kept in rejected.ndjson", path)
                 unreadable.append(line if line.endswith(b"\n") else line + b"\n")
-        return events, unreadable
+        return writes, unreadable
+
+    def _decode_line(self, line: bytes) -> Write:
+        try:
+            return self._decoder.decode(line)
+        except msgspec.ValidationError:
+            return self._untagged.decode(line)  # raises DecodeError when it is not one

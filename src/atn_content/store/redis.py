@@ -5,8 +5,10 @@ Key layout (Redis Cluster friendly: each command or script touches one hash slot
     atn:{<scope>}:eid               set of event ids already recorded for the scope
     atn:{<scope>}:seen:<metric>     set of recipients already counted (unique events)
     atn:{doc:<kind>}                hash key -> JSON document
+    atn:{doc:<kind>}:version        hash key -> version (compare-and-set, same slot)
     atn:{log:<kind>}:<key>          list of JSON entries, oldest first
     atn:{unsub:<recipient_id>}      hash list_id -> unsubscribe time
+    atn:{lease:<name>}              string holder, expiring (SET PX)
 A batch costs one Lua script call (EVALSHA) per scope (per chunk of events), all
 pipelined in one round trip; the script applies the rules event by event, so each
 event is atomic.
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import time
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from typing import Any
@@ -26,13 +29,17 @@ import redis.exceptions
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialWithJitterBackoff
 
-from atn_content.store.base import Event, StoreUnavailable, validate_event
+from atn_content.redact import redact
+from atn_content.store.base import Event, StoreUnavailable, Versioned, validate_event
 
 __all__ = ["RedisStore", "scope_key", "unavailable_code"]
 
 # Events per script call: large enough to amortise the call, small enough that one
 # script never blocks the server for long.
 _CHUNK = 1000
+
+# Seconds a persistence check stays valid: /healthz is polled often, the setting rarely moves.
+_WARNINGS_TTL = 60.0
 
 _UNAVAILABLE = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError, OSError)
 
@@ -126,6 +133,36 @@ return counted
 """
 
 
+# KEYS[1] documents hash, KEYS[2] versions hash; ARGV key, expected version ('' = must
+# not exist), body. Returns the new version, or -1 when another write came first.
+_PUT_IF_VERSION_LUA = """
+local exists = redis.call('HEXISTS', KEYS[1], ARGV[1]) == 1
+local current = tonumber(redis.call('HGET', KEYS[2], ARGV[1]) or '0')
+if ARGV[2] == '' then
+  if exists then return -1 end
+elseif not exists or current ~= tonumber(ARGV[2]) then
+  return -1
+end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+return redis.call('HINCRBY', KEYS[2], ARGV[1], 1)
+"""
+
+# KEYS[1] lease; ARGV holder, milliseconds. Taken when free or already ours (renewal).
+_ACQUIRE_LEASE_LUA = """
+local holder = redis.call('GET', KEYS[1])
+if holder == false or holder == ARGV[1] then
+  redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+  return 1
+end
+return 0
+"""
+
+_RELEASE_LEASE_LUA = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""
+
+
 def unavailable_code(exc: BaseException) -> str | None:
     """The code of an error reply meaning "cannot write now" (not a bad batch), else None."""
     for cls, code in _UNAVAILABLE_CLASSES:
@@ -148,24 +185,32 @@ class RedisStore:
 
     def __init__(self, url: str, *, connect_timeout: float = 2.0, timeout: float = 10.0) -> None:
         self.url = url
+        self.shown_url = redact(url)
+        """The URL as messages show it (no password)."""
         # Few, short retries: an outage should reach the EventBuffer's spool quickly.
         retry = Retry(ExponentialWithJitterBackoff(base=0.01, cap=0.2), retries=2)
         self._client: aioredis.Redis = aioredis.from_url(
             url, socket_connect_timeout=connect_timeout, socket_timeout=timeout, retry=retry
         )
         self._sha = hashlib.sha1(_RECORD_LUA.encode()).hexdigest()
+        self._put_if_version = self._client.register_script(_PUT_IF_VERSION_LUA)
+        self._acquire_lease = self._client.register_script(_ACQUIRE_LEASE_LUA)
+        self._release_lease = self._client.register_script(_RELEASE_LEASE_LUA)
+        self._warnings: tuple[float, list[str]] | None = None  # (checked at, warnings)
 
     @asynccontextmanager
     async def _available(self) -> AsyncIterator[None]:
         try:
             yield
         except _UNAVAILABLE as exc:
-            raise StoreUnavailable(f"Redis at {self.url}: {exc}") from exc
+            raise StoreUnavailable(f"Redis at {self.shown_url}: {exc}") from exc
         except redis.exceptions.ResponseError as exc:
             code = unavailable_code(exc)
             if code is None:
                 raise
-            raise StoreUnavailable(f"Redis at {self.url} refuses writes ({code}): {exc}") from exc
+            raise StoreUnavailable(
+                f"Redis at {self.shown_url} refuses writes ({code}): {exc}"
+            ) from exc
 
     async def ping(self) -> None:
         async with self._available():
@@ -173,6 +218,31 @@ class RedisStore:
 
     async def close(self) -> None:
         await self._client.aclose()
+
+    async def warnings(self) -> list[str]:
+        now = time.monotonic()
+        if self._warnings is None or now - self._warnings[0] > _WARNINGS_TTL:
+            async with self._available():
+                self._warnings = (now, await self._persistence_warnings())
+        return list(self._warnings[1])
+
+    async def _persistence_warnings(self) -> list[str]:
+        """Counters, experiment records and unsubscribes live only here: a server with
+        neither AOF nor RDB loses them all when it restarts."""
+        info = await self._client.info("persistence")
+        if int(info.get("aof_enabled", 0)):
+            return []
+        try:
+            save = (await self._client.config_get("save")).get("save", "")
+        except redis.exceptions.ResponseError:  # CONFIG refused (managed services): unknown
+            return []
+        if str(save).strip():
+            return []
+        return [
+            f"Redis at {self.shown_url} has neither AOF nor RDB persistence (appendonly no, "
+            'save ""): a restart loses every counter, experiment record and unsubscribe; '
+            "set appendonly yes (or RDB save points) on the server"
+        ]
 
     async def record(self, events: Sequence[Event]) -> int:
         by_scope: dict[str, list[Event]] = {}
@@ -214,7 +284,7 @@ class RedisStore:
                 self._sha = await self._client.script_load(_RECORD_LUA)
             todo = missing
         if todo:
-            raise StoreUnavailable(f"Redis at {self.url} keeps losing its script cache")
+            raise StoreUnavailable(f"Redis at {self.shown_url} keeps losing its script cache")
         return counted
 
     async def counters(self, scope: str) -> dict[str, dict[str, dict[str, float]]]:
@@ -231,8 +301,33 @@ class RedisStore:
         return result
 
     async def put_document(self, kind: str, key: str, document: Mapping[str, Any]) -> None:
+        docs = f"atn:{{doc:{kind}}}"
+        async with self._available(), self._client.pipeline(transaction=True) as pipe:
+            pipe.hset(docs, key, msgspec.json.encode(document))
+            pipe.hincrby(f"{docs}:version", key, 1)
+            await pipe.execute()
+
+    async def get_versioned(self, kind: str, key: str) -> Versioned | None:
+        docs = f"atn:{{doc:{kind}}}"
+        async with self._available(), self._client.pipeline(transaction=True) as pipe:
+            pipe.hget(docs, key)
+            pipe.hget(f"{docs}:version", key)
+            body, version = await pipe.execute()
+        return None if body is None else Versioned(_decode_object(body), int(version or 0))
+
+    async def put_if_version(
+        self, kind: str, key: str, document: Mapping[str, Any], version: int | None
+    ) -> int | None:
+        docs = f"atn:{{doc:{kind}}}"
+        expected = "" if version is None else str(version)
+        body = msgspec.json.encode(document)
         async with self._available():
-            await self._client.hset(f"atn:{{doc:{kind}}}", key, msgspec.json.encode(document))
+            written = int(
+                await self._put_if_version(
+                    keys=[docs, f"{docs}:version"], args=[key, expected, body]
+                )
+            )
+        return None if written < 0 else written
 
     async def get_document(self, kind: str, key: str) -> dict[str, Any] | None:
         async with self._available():
@@ -245,8 +340,11 @@ class RedisStore:
         return [_decode_object(bodies[key]) for key in sorted(bodies)]
 
     async def delete_document(self, kind: str, key: str) -> bool:
-        async with self._available():
-            deleted = await self._client.hdel(f"atn:{{doc:{kind}}}", key)
+        docs = f"atn:{{doc:{kind}}}"
+        async with self._available(), self._client.pipeline(transaction=True) as pipe:
+            pipe.hdel(docs, key)
+            pipe.hdel(f"{docs}:version", key)
+            deleted, _ = await pipe.execute()
         return int(deleted) > 0
 
     async def append_log(self, kind: str, key: str, entry: Mapping[str, Any]) -> None:
@@ -261,6 +359,18 @@ class RedisStore:
     async def unsubscribe(self, recipient_id: str, list_id: str, ts: float) -> None:
         async with self._available():
             await self._client.hsetnx(f"atn:{{unsub:{recipient_id}}}", list_id, repr(ts))
+
+    async def acquire_lease(self, name: str, holder: str, seconds: float) -> bool:
+        milliseconds = max(1, round(seconds * 1000))
+        async with self._available():
+            taken = await self._acquire_lease(
+                keys=[f"atn:{{lease:{name}}}"], args=[holder, milliseconds]
+            )
+        return bool(int(taken))
+
+    async def release_lease(self, name: str, holder: str) -> None:
+        async with self._available():
+            await self._release_lease(keys=[f"atn:{{lease:{name}}}"], args=[holder])
 
     async def is_unsubscribed(self, recipient_id: str, list_id: str) -> bool:
         async with self._available():

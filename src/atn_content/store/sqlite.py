@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 import msgspec
 
-from atn_content.store.base import Event, StoreUnavailable, validate_event
+from atn_content.store.base import Event, StoreUnavailable, Versioned, validate_event
 
 __all__ = ["SQLiteStore"]
 
@@ -38,7 +38,8 @@ CREATE TABLE IF NOT EXISTS counters (
     PRIMARY KEY (scope, bucket, metric)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS documents (
-    kind TEXT NOT NULL, key TEXT NOT NULL, body BLOB NOT NULL, PRIMARY KEY (kind, key)
+    kind TEXT NOT NULL, key TEXT NOT NULL, body BLOB NOT NULL,
+    version INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (kind, key)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS logs (
     id INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, key TEXT NOT NULL,
@@ -48,6 +49,9 @@ CREATE INDEX IF NOT EXISTS logs_by_key ON logs (kind, key, id);
 CREATE TABLE IF NOT EXISTS unsubscribes (
     recipient_id TEXT NOT NULL, list_id TEXT NOT NULL, ts REAL NOT NULL,
     PRIMARY KEY (recipient_id, list_id)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS leases (
+    name TEXT PRIMARY KEY, holder TEXT NOT NULL, expires REAL NOT NULL
 ) WITHOUT ROWID;
 CREATE TEMP TABLE batch (
     seq INTEGER PRIMARY KEY, scope TEXT, bucket TEXT, metric TEXT, recipient_id TEXT,
@@ -100,6 +104,7 @@ class SQLiteStore:
         _enable_wal(conn)
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.executescript(_SCHEMA)
+        _add_document_versions(conn)
         self._conn = conn
 
     def _connection(self) -> sqlite3.Connection:
@@ -121,6 +126,9 @@ class SQLiteStore:
 
     async def ping(self) -> None:
         await self._run(lambda conn: conn.execute("SELECT 1").fetchone())
+
+    async def warnings(self) -> list[str]:
+        return []  # WAL on a local file: durable across restarts
 
     async def close(self) -> None:
         def shut() -> None:
@@ -184,11 +192,43 @@ class SQLiteStore:
         body = msgspec.json.encode(document)
         await self._run(
             lambda conn: conn.execute(
-                "INSERT INTO documents (kind, key, body) VALUES (?, ?, ?)"
-                " ON CONFLICT (kind, key) DO UPDATE SET body = excluded.body",
+                "INSERT INTO documents (kind, key, body, version) VALUES (?, ?, ?, 1)"
+                " ON CONFLICT (kind, key) DO UPDATE"
+                " SET body = excluded.body, version = documents.version + 1",
                 (kind, key, body),
             )
         )
+
+    async def get_versioned(self, kind: str, key: str) -> Versioned | None:
+        row = await self._run(
+            lambda conn: conn.execute(
+                "SELECT body, version FROM documents WHERE kind = ? AND key = ?", (kind, key)
+            ).fetchone()
+        )
+        return None if row is None else Versioned(_decode_object(row[0]), row[1])
+
+    async def put_if_version(
+        self, kind: str, key: str, document: Mapping[str, Any], version: int | None
+    ) -> int | None:
+        body = msgspec.json.encode(document)
+
+        def write(conn: sqlite3.Connection) -> int | None:
+            # One statement each: SQLite applies it atomically, whichever process runs it.
+            if version is None:
+                cursor = conn.execute(
+                    "INSERT INTO documents (kind, key, body, version) VALUES (?, ?, ?, 1)"
+                    " ON CONFLICT (kind, key) DO NOTHING",
+                    (kind, key, body),
+                )
+                return 1 if cursor.rowcount == 1 else None
+            cursor = conn.execute(
+                "UPDATE documents SET body = ?, version = version + 1"
+                " WHERE kind = ? AND key = ? AND version = ?",
+                (body, kind, key, version),
+            )
+            return version + 1 if cursor.rowcount == 1 else None
+
+        return await self._run(write)
 
     async def get_document(self, kind: str, key: str) -> dict[str, Any] | None:
         row = await self._run(
@@ -241,6 +281,27 @@ class SQLiteStore:
             )
         )
 
+    async def acquire_lease(self, name: str, holder: str, seconds: float) -> bool:
+        def take(conn: sqlite3.Connection) -> bool:
+            now = time.time()  # one machine shares a SQLite file, so one clock
+            cursor = conn.execute(
+                "INSERT INTO leases (name, holder, expires) VALUES (?, ?, ?)"
+                " ON CONFLICT (name) DO UPDATE SET holder = excluded.holder,"
+                " expires = excluded.expires"
+                " WHERE leases.holder = excluded.holder OR leases.expires <= ?",
+                (name, holder, now + seconds, now),
+            )
+            return cursor.rowcount == 1
+
+        return await self._run(take)
+
+    async def release_lease(self, name: str, holder: str) -> None:
+        await self._run(
+            lambda conn: conn.execute(
+                "DELETE FROM leases WHERE name = ? AND holder = ?", (name, holder)
+            )
+        )
+
     async def is_unsubscribed(self, recipient_id: str, list_id: str) -> bool:
         row = await self._run(
             lambda conn: conn.execute(
@@ -254,6 +315,22 @@ class SQLiteStore:
 def _decode_object(body: bytes) -> dict[str, Any]:
     value: dict[str, Any] = msgspec.json.decode(body, type=dict[str, Any])
     return value
+
+
+def _add_document_versions(conn: sqlite3.Connection) -> None:
+    """Files made before documents had versions get the column (their rows read as 0)."""
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(documents)")}
+    if "version" in columns:
+        return
+    conn.execute("BEGIN IMMEDIATE")  # another worker may be migrating the same file
+    try:
+        columns = {row[1] for row in conn.execute("PRAGMA table_info(documents)")}
+        if "version" not in columns:
+            conn.execute("ALTER TABLE documents ADD COLUMN version INTEGER NOT NULL DEFAULT 0")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
 
 
 def _enable_wal(conn: sqlite3.Connection, attempts: int = 50) -> None:

@@ -1,0 +1,32 @@
+"""SQLiteStore on files made by earlier versions of the service."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from atn_content.store import Versioned
+from atn_content.store.sqlite import SQLiteStore
+
+
+async def test_documents_written_before_versions_existed_read_as_version_0(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute(
+            "CREATE TABLE documents (kind TEXT NOT NULL, key TEXT NOT NULL, body BLOB NOT NULL,"
+            " PRIMARY KEY (kind, key)) WITHOUT ROWID"
+        )
+        conn.execute("INSERT INTO documents VALUES ('experiment', 'bf', '{\"n\": 1}')")
+    store = SQLiteStore(path)
+    try:
+        assert await store.get_versioned("experiment", "bf") == Versioned({"n": 1}, 0)
+        assert await store.put_if_version("experiment", "bf", {"n": 2}, 0) == 1
+        assert await store.put_if_version("experiment", "bf", {"n": 3}, 0) is None
+        assert await store.get_document("experiment", "bf") == {"n": 2}
+    finally:
+        await store.close()
+    again = SQLiteStore(path)  # the column is there now: opening again changes nothing
+    assert await again.get_versioned("experiment", "bf") == Versioned({"n": 2}, 1)
+    await again.close()
