@@ -40,7 +40,7 @@ def test_results_are_deterministic_for_a_seed() -> None:
 
 
 def test_closed_form_refuses_non_integer_parameters() -> None:
-    with pytest.raises(ValueError, match="^variant: Beta parameters must be whole numbers"):
+    with pytest.raises(ValueError, match=r"^variant: Beta parameters must be whole numbers"):
         chance_to_beat((1.0, 1.0), (1.5, 1.0))
 
 
@@ -77,8 +77,12 @@ def _integrated_chance_to_beat(control: tuple[int, int], variant: tuple[int, int
     posterior = sps.beta(a_a, b_a)
     low, high = posterior.ppf(1e-13), posterior.isf(1e-13)
     value, _ = integrate.quad(
-        lambda x: posterior.pdf(x) * sps.beta.sf(x, a_b, b_b), low, high, epsabs=1e-13,
-        limit=500, points=[posterior.mean()],
+        lambda x: posterior.pdf(x) * sps.beta.sf(x, a_b, b_b),
+        low,
+        high,
+        epsabs=1e-13,
+        limit=500,
+        points=[posterior.mean()],
     )
     return float(value)
 

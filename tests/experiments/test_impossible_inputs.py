@@ -52,8 +52,11 @@ CASES: list[tuple[str, Callable[[], object], str]] = [
     ("wilson fraction", lambda: wilson_interval(1.5, 10), "successes"),
     ("welch NaN", lambda: welch_test((10, NAN, 1.0), (10, 1.0, 1.0)), "control"),
     ("welch squares", lambda: welch_test((10, 100.0, 5.0), (10, 1.0, 1.0)), "control"),
-    ("moments negative variance", lambda: sequential_from_moments((10, 0.1, -1), (10, 0.1, 0.1)),
-     "control"),
+    (
+        "moments negative variance",
+        lambda: sequential_from_moments((10, 0.1, -1), (10, 0.1, 0.1)),
+        "control",
+    ),
     ("chance to beat NaN", lambda: chance_to_beat((NAN, 2.0), (2.0, 2.0)), "control"),
     ("chance to beat zero", lambda: chance_to_beat((1.0, 2.0), (0.0, 2.0)), "variant"),
     ("p-values vector", lambda: sequential_p_values([10], [11], [10], [1], 0.01), "s_a"),
@@ -62,8 +65,11 @@ CASES: list[tuple[str, Callable[[], object], str]] = [
     ("sample size no lift", lambda: sample_size(0.1, 0.0), "relative_lift"),
     ("power no control", lambda: power_two_proportions(0, 100, 0.1, 0.1), "n_control"),
     ("power no variant", lambda: power_sequential(100, 0, 0.1, 0.1), "n_variant"),
-    ("srm zero weight", lambda: sample_ratio_check(["A", "B"], [10, 12], [0.5, 0.0]),
-     "expected_weights"),
+    (
+        "srm zero weight",
+        lambda: sample_ratio_check(["A", "B"], [10, 12], [0.5, 0.0]),
+        "expected_weights",
+    ),
     ("srm lengths", lambda: sample_ratio_check(["A", "B"], [10, 12, 3], [1, 1]), "observed"),
     ("srm negative", lambda: sample_ratio_check(["A", "B"], [10, -2], [1, 1]), "observed"),
     # other impossible settings

@@ -94,7 +94,9 @@ def test_difference_interval_agrees_with_the_pooled_test() -> None:
     assert result.low > 0  # the Wald interval crossed 0 here
 
 
-@pytest.mark.parametrize(("a", "b"), [((500, 0), (500, 0)), ((400, 400), (400, 400)), ((300, 0), (300, 300))])
+@pytest.mark.parametrize(
+    ("a", "b"), [((500, 0), (500, 0)), ((400, 400), (400, 400)), ((300, 0), (300, 300))]
+)
 def test_difference_interval_does_not_collapse_at_zero_or_full_arms(
     a: tuple[int, int], b: tuple[int, int]
 ) -> None:

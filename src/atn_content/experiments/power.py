@@ -143,7 +143,7 @@ def sample_size_sequential(
     high = 2.0 * fixed
     while gap(high) < 0:
         high *= 2
-    return math.ceil(optimize.brentq(gap, fixed / 2, high, xtol=1e-3))
+    return math.ceil(float(optimize.brentq(gap, fixed / 2, high, xtol=1e-3)))
 
 
 def minimum_detectable_lift(
