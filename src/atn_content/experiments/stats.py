@@ -139,7 +139,7 @@ def difference_interval(
     def excess(delta: float) -> float:
         """|score statistic| at the hypothesis p_b - p_a = delta, minus the critical z."""
         q_a = _constrained_control_rate(n_a, s_a, n_b, s_b, delta)
-        q_b = min(1.0, max(0.0, q_a + delta))
+        q_b = q_a + delta
         variance = q_b * (1 - q_b) / n_b + q_a * (1 - q_a) / n_a
         if variance <= 0:
             return math.inf if observed != delta else -z_crit
@@ -152,20 +152,24 @@ def difference_interval(
 
 
 def _constrained_control_rate(n_a: int, s_a: int, n_b: int, s_b: int, delta: float) -> float:
-    """Maximum-likelihood control rate given p_b - p_a = delta (Miettinen and Nurminen
-    1985, the closed-form root of their cubic)."""
+    """Maximum-likelihood control rate given p_b - p_a = delta: the closed-form root of
+    Farrington and Manning's cubic (1990; as in Miettinen and Nurminen 1985). statsmodels
+    0.15 has ``count0`` where ``nobs0`` belongs in the linear coefficient
+    (statsmodels/statsmodels#10269), so its score interval is slightly off; this one
+    solves the likelihood equation (checked against a numerical maximum in the oracle)."""
     total, successes = n_a + n_b, s_a + s_b
     if delta == 0:
         return successes / total
     b = (n_b + 2 * n_a) * delta - total - successes
-    c = (s_a * delta - total - 2 * s_a) * delta + successes
+    c = (n_a * delta - total - 2 * s_a) * delta + successes
     d = s_a * delta * (1 - delta)
     v = (b / (3 * total)) ** 3 - b * c / (6 * total**2) + d / (2 * total)
     u = math.copysign(math.sqrt(max(0.0, (b / (3 * total)) ** 2 - c / (3 * total))), v)
     cosine = 1.0 if u == 0 else max(-1.0, min(1.0, v / u**3))
     angle = (math.pi + math.acos(cosine)) / 3
     rate = 2 * u * math.cos(angle) - b / (3 * total)
-    return min(1.0, max(0.0, rate))
+    # both rates must stay in [0, 1]; at 0/n or n/n the maximum sits on that boundary
+    return min(1.0 - max(0.0, delta), max(-min(0.0, delta), rate))
 
 
 def relative_lift_interval(
