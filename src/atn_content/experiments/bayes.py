@@ -43,7 +43,7 @@ MIN_RECIPIENTS = 100
 #: Largest smallest-parameter for which the closed form's sum (one term per unit) is used.
 EXACT_LIMIT = 20_000
 
-_NODES, _WEIGHTS = np.polynomial.legendre.leggauss(96)
+_NODES, _WEIGHTS = np.polynomial.legendre.leggauss(64)
 #: Half-width, in standard deviations, of the range the quadrature covers.
 _SPAN = 12.0
 
