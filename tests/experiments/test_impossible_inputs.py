@@ -8,7 +8,9 @@ from collections.abc import Callable
 
 import pytest
 
+from atn_content.experiments.bandit import thompson_weights
 from atn_content.experiments.bayes import bayes_summary, beta_posteriors, chance_to_beat
+from atn_content.experiments.decision import ArmCounts, DecisionRule, decide
 from atn_content.experiments.power import (
     describe_power,
     describe_sample_size,
@@ -23,8 +25,10 @@ from atn_content.experiments.sequential import (
     sequential_p_values,
     sequential_test,
 )
+from atn_content.experiments.simulate import aa_simulation, power_by_simulation, sequential_power
 from atn_content.experiments.stats import (
     holm,
+    sample_moments,
     sample_ratio_check,
     summarise_rate,
     two_proportion_test,
@@ -87,6 +91,36 @@ CASES: list[tuple[str, Callable[[], object], str]] = [
     ("describe one weight", lambda: describe_power(1000, 0.5, 0.03, weights=(1.0,)), "weights"),
     ("describe fraction", lambda: describe_power(1000, 0.0, 0.03), "test_fraction"),
     ("describe size NaN", lambda: describe_sample_size(0.03, NAN), "relative_lift"),
+    ("moments impossible", lambda: sample_moments(4, 10.0, 1.0), "arm"),
+    ("decide one arm", lambda: decide([ArmCounts("A", 10)], [1.0], DecisionRule()), "arms"),
+    (
+        "decide weights",
+        lambda: decide([ArmCounts("A", 10), ArmCounts("B", 10)], [1.0], DecisionRule()),
+        "planned_weights",
+    ),
+    (
+        "decide clicks",
+        lambda: decide(
+            [ArmCounts("A", 10), ArmCounts("B", 10, clicks=11)], [0.5, 0.5], DecisionRule()
+        ),
+        "arms[1]",
+    ),
+    (
+        "decide alpha",
+        lambda: decide(
+            [ArmCounts("A", 10), ArmCounts("B", 10)], [0.5, 0.5], DecisionRule(alpha=NAN)
+        ),
+        "rule.alpha",
+    ),
+    ("bandit too many", lambda: thompson_weights(["A", "B"], [(10, 1), (10, 11)], 1), "counts[1]"),
+    (
+        "bayes min",
+        lambda: bayes_summary(["A", "B"], [(10, 1), (10, 1)], min_recipients=-1),
+        "min_recipients",
+    ),
+    ("aa looks", lambda: aa_simulation(100, 10, looks=0), "looks"),
+    ("power sim lift", lambda: power_by_simulation(100, 0.5, 1.5), "relative_lift"),
+    ("sequential sim n", lambda: sequential_power(0, 0.1, 0.1), "n_per_arm"),
 ]
 
 

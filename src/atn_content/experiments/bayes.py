@@ -140,6 +140,7 @@ def bayes_summary(
         raise ValueError(f"counts: {len(counts)} arms of counts for {len(names)} names")
     posts = beta_posteriors(counts)
     _checks.positive("draws", _checks.count("draws", draws))
+    _checks.count("min_recipients", min_recipients)
     sizes = [int(n) for n, _ in counts]
     eligible = [i for i, n in enumerate(sizes) if n >= min_recipients]
     best: dict[int, float] = {}

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
+from atn_content.experiments import _checks
 from atn_content.experiments.sequential import DEFAULT_TUNING, sequential_from_moments
 from atn_content.experiments.stats import (
     Comparison,
@@ -116,6 +117,7 @@ def decide(
     variant significantly. Otherwise the result is inconclusive and the rule's fallback
     (the control, or the best observed arm) is rolled out, and the reason says so.
     """
+    _check(arms, planned_weights, rule)
     names = [a.name for a in arms]
     srm = sample_ratio_check(names, [a.recipients for a in arms], planned_weights)
     if srm.blocked:
@@ -156,6 +158,26 @@ def decide(
         f"rolling out {how}, '{chosen}', as the rule's fallback."
     )
     return Decision(chosen, False, False, reason, comparisons, srm)
+
+
+def _check(arms: Sequence[ArmCounts], weights: Sequence[float], rule: DecisionRule) -> None:
+    """Impossible inputs are a ValueError naming the argument, before any statistic."""
+    if len(arms) < 2:
+        raise ValueError(f"arms: a test needs at least 2 arms, got {len(arms)}")
+    if len(weights) != len(arms):
+        raise ValueError(f"planned_weights: {len(weights)} weights for {len(arms)} arms")
+    for i, w in enumerate(weights):
+        _checks.positive("planned_weights", w, f"[{i}]")
+    _checks.open_unit("rule.alpha", rule.alpha)
+    _checks.positive("rule.tuning", rule.tuning)
+    for i, arm in enumerate(arms):
+        where = f"arms[{i}]"
+        recipients = _checks.count(where, arm.recipients, "recipients")
+        for field in ("delivered", "opens", "clicks", "conversions"):
+            value = _checks.count(where, getattr(arm, field), field)
+            if value > recipients:
+                raise ValueError(f"{where}: {value} {field} out of {recipients} recipients")
+        _checks.sums(where, recipients, arm.revenue, arm.revenue_squares)
 
 
 def _lift_text(c: Comparison) -> str:

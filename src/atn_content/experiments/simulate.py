@@ -19,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import stats as sps
 
+from atn_content.experiments import _checks
 from atn_content.experiments.sequential import mixture_rho, sequential_p_values
 
 __all__ = [
@@ -55,6 +56,25 @@ def production_tuning(n_per_arm: int, alpha: float = 0.05) -> float:
         }
     )
     return planned_tuning(definition)
+
+
+def _design(
+    experiments: int,
+    n_per_arm: int,
+    looks: int,
+    baseline: float,
+    relative_lift: float,
+    alpha: float,
+) -> None:
+    """Checked simulation inputs (ValueError naming the argument)."""
+    _checks.positive("experiments", _checks.count("experiments", experiments))
+    _checks.positive("n_per_arm", _checks.count("n_per_arm", n_per_arm))
+    _checks.positive("looks", _checks.count("looks", looks))
+    _checks.open_unit("baseline", baseline)
+    lifted = baseline * (1 + _checks.relative_lift("relative_lift", relative_lift))
+    if not 0 < lifted < 1:
+        raise ValueError(f"relative_lift: gives a rate of {lifted!r}, not one in (0, 1)")
+    _checks.open_unit("alpha", alpha)
 
 
 def _look_sizes(n_per_arm: int, looks: int) -> npt.NDArray[np.int64]:
@@ -127,6 +147,9 @@ def aa_simulation(
     looks. A test "fires" when a look's p-value is below alpha. The sequential test is
     tuned as production tunes a test planned at ``batch * looks`` per arm, unless
     ``tuning`` says otherwise."""
+    _checks.positive("batch", _checks.count("batch", batch))
+    _checks.positive("looks", _checks.count("looks", looks))
+    _design(experiments, batch * looks, looks, baseline, 0.0, alpha)
     rng = np.random.default_rng(seed)
     n_per_arm = batch * looks
     tuned = production_tuning(n_per_arm, alpha) if tuning is None else tuning
@@ -162,6 +185,7 @@ def power_by_simulation(
     seed: int = 2,
 ) -> float:
     """Share of simulated experiments with a true lift where the z-test rejects."""
+    _design(experiments, n_per_arm, 1, baseline, relative_lift, alpha)
     rng = np.random.default_rng(seed)
     s_a = rng.binomial(n_per_arm, baseline, size=experiments).astype(np.float64)
     s_b = rng.binomial(n_per_arm, baseline * (1 + relative_lift), size=experiments)
@@ -192,6 +216,7 @@ def sequential_power(
 ) -> SequentialPower:
     """The always-valid test on experiments with a true lift, looked at ``looks`` times up
     to ``n_per_arm`` per arm, tuned as production (or at ``tuning``)."""
+    _design(experiments, n_per_arm, looks, baseline, relative_lift, alpha)
     rng = np.random.default_rng(seed)
     tuned = production_tuning(n_per_arm, alpha) if tuning is None else tuning
     rho = mixture_rho(alpha, tuned)

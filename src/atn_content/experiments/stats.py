@@ -238,6 +238,7 @@ def welch_test(
 
 def sample_moments(n: int, total: float, squares: float) -> tuple[int, float, float]:
     """(n, mean, sample variance) from (n, sum, sum of squares); variance 0 below 2 units."""
+    n, total, squares = _checks.sums("arm", n, total, squares)
     mean = total / n if n else 0.0
     variance = max(0.0, (squares - n * mean * mean) / (n - 1)) if n > 1 else 0.0
     return n, mean, variance
