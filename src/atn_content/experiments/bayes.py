@@ -5,7 +5,7 @@ Chance to beat control is exact: Evan Miller's closed form summed in log space o
 smallest of the four Beta parameters (the formula is symmetric in them), so a small arm
 against a huge one costs a few terms. Only when every parameter exceeds ``EXACT_LIMIT``
 (both arms have many successes and many failures) does Gauss-Legendre quadrature over the
-narrower posterior replace the sum; it agrees with numerical integration to 1e-9.
+narrower posterior replace the sum; it agrees with the closed form to 1e-8.
 With two arms, chance to be best is that same exact number; with more, chance to be best
 and expected loss use Monte Carlo with a fixed seed, so the same counts always give the
 same numbers on every replica.
