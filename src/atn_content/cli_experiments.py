@@ -167,11 +167,13 @@ def format_results(r: Results) -> str:
                 f"{ci.rate:.2%} [{ci.low:.2%}, {ci.high:.2%}]",
                 _p(p_adj.get(a.variant)),
                 _p(p_seq.get(a.variant)),
-                f"{best[a.variant]:.0%}" if a.variant in best else "",
+                "" if (share := best.get(a.variant)) is None else f"{share:.0%}",
             )
         )
     lines.append(_table(rows))
     lines += ["", f"Decision metric: {metric} ({r.mode.replace('_', ' ')}, alpha {r.alpha:g})"]
+    notes = [r.bayesian_note, *(b.note for b in r.bayesian)]
+    lines += [f"Bayesian: {note}" for note in notes if note]
     lines.append(f"Sample ratio: {r.sample_ratio.message}")
     d = r.decision
     lines.append(f"Phase: {d.phase}" + (f", due {d.due}" if d.due else ""))

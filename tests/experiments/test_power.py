@@ -14,6 +14,7 @@ from atn_content.experiments.power import (
     power_two_proportions,
     reachable,
     sample_size,
+    sample_size_sequential,
 )
 from atn_content.experiments.simulate import power_by_simulation, sequential_power
 
@@ -62,13 +63,19 @@ def test_tiny_tests_say_no_realistic_lift() -> None:
 
 def test_sequential_power_formula_agrees_with_final_look_simulation() -> None:
     n = sample_size(0.03, 0.15)
-    formula = power_sequential(n, n, 0.03, 0.15)
-    final_look = sequential_power(n, 0.03, 0.15, looks=1, experiments=20_000, seed=4)
-    any_look = sequential_power(n, 0.03, 0.15, looks=20, experiments=20_000, seed=4)
+    simulated = sequential_power(n, 0.03, 0.15, looks=20, experiments=20_000, seed=4)
+    formula = power_sequential(n, n, 0.03, 0.15, tuning=simulated.tuning)
     mc_error = math.sqrt(formula * (1 - formula) / 20_000)
-    assert abs(final_look - formula) < 3 * mc_error + 0.005
-    assert any_look >= final_look - 3 * mc_error
+    assert simulated.tuning == 2 * n  # what a launch planned at n per arm stores
+    assert abs(simulated.final_look - formula) < 3 * mc_error + 0.005
+    assert simulated.any_look >= simulated.final_look
     assert formula < power_two_proportions(n, n, 0.03, 0.15)
+
+
+def test_sequential_plan_gives_the_planned_power() -> None:
+    n = sample_size_sequential(0.03, 0.15)
+    simulated = sequential_power(n, 0.03, 0.15, looks=10, experiments=8000, seed=6)
+    assert abs(simulated.final_look - 0.8) < 0.02
 
 
 def test_sequential_launch_sentence_needs_a_bigger_lift() -> None:

@@ -5,7 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from atn_content.experiments.simulate import report, split_z_scores, z_test_p_values
+from atn_content.experiments import lifecycle
+from atn_content.experiments.definitions import parse_definition
+from atn_content.experiments.simulate import (
+    production_tuning,
+    report,
+    split_z_scores,
+    z_test_p_values,
+)
 from atn_content.experiments.stats import two_proportion_test
 
 
@@ -23,9 +30,28 @@ def test_split_z_scores_counts_only_tested_arms() -> None:
     assert z == pytest.approx([0.0, 0.0], abs=1e-9)
 
 
-def test_report_runs_small() -> None:
-    lines = report(2000, recipients=20_000)
-    assert len(lines) == 10
-    assert lines[0].startswith("split ids=20,000")
+def test_report_runs_small_and_ends_with_name_value_pairs() -> None:
+    lines = report(300, recipients=2000)
+    assert len(lines) == 16
+    assert lines[0].startswith("split ids=2,000")
     assert "in both tests=0" in lines[3]
-    assert lines[4].startswith("A/A") and "sequential_any_look=" in lines[4]
+    assert lines[4].startswith("A/A") and "looks=50" in lines[4] and "tuning=50000" in lines[4]
+    pairs = dict(item.split("=") for item in lines[-1].split())
+    assert {"aa_sequential_max", "sequential_planned_gap_max", "experiments"} <= set(pairs)
+    assert all(float(v) >= 0 for v in pairs.values())
+
+
+def test_simulations_use_the_tuning_a_launch_stores() -> None:
+    definition = parse_definition(
+        {
+            "key": "k",
+            "name": "n",
+            "kind": "subject",
+            "template": "t",
+            "decision": {"mode": "sequential"},
+            "planning": {"audience": 50_000},
+            "variants": [{"key": "A"}, {"key": "B", "subject": "B"}],
+        }
+    )
+    stored = lifecycle.launched(definition, 0.0, "api").sequential_tuning
+    assert production_tuning(25_000) == stored == 50_000

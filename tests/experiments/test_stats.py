@@ -86,3 +86,40 @@ def test_sample_ratio_mismatch_blocks_and_says_why() -> None:
 def test_empty_arms_give_no_evidence_instead_of_crashing() -> None:
     assert two_proportion_test((0, 0), (10, 2)).p_value == 1.0
     assert welch_test((1, 5.0, 25.0), (10, 50.0, 300.0)).p_value == 1.0
+
+
+def test_difference_interval_agrees_with_the_pooled_test() -> None:
+    result = two_proportion_test((100_000, 3000), (1000, 42))
+    assert result.p_value == pytest.approx(0.027, abs=5e-4)
+    assert result.low > 0  # the Wald interval crossed 0 here
+
+
+@pytest.mark.parametrize(
+    ("a", "b"), [((500, 0), (500, 0)), ((400, 400), (400, 400)), ((300, 0), (300, 300))]
+)
+def test_difference_interval_does_not_collapse_at_zero_or_full_arms(
+    a: tuple[int, int], b: tuple[int, int]
+) -> None:
+    result = two_proportion_test(a, b)
+    assert result.low < result.difference or result.difference == -1
+    assert result.difference < result.high or result.difference == 1
+    assert -1 <= result.low <= result.high <= 1
+
+
+def test_verdicts_of_interval_and_test_agree_on_a_grid() -> None:
+    rng = np.random.default_rng(3)
+    for _ in range(400):
+        n_a, n_b = (int(x) for x in rng.integers(20, 20_000, 2))
+        p = rng.uniform(0.001, 0.3)
+        s_a, s_b = int(rng.binomial(n_a, p)), int(rng.binomial(n_b, p * rng.uniform(0.7, 1.5)))
+        result = two_proportion_test((n_a, s_a), (n_b, s_b))
+        excludes_zero = result.low > 0 or result.high < 0
+        assert excludes_zero == (result.p_value < 0.05), (n_a, s_a, n_b, s_b)
+
+
+def test_relative_lift_has_its_own_delta_method_interval() -> None:
+    result = two_proportion_test((10_000, 300), (10_000, 345))
+    assert result.relative_lift == pytest.approx(0.15)
+    assert result.lift_low is not None and result.lift_high is not None
+    assert result.lift_low < 0.15 < result.lift_high
+    assert two_proportion_test((10_000, 0), (10_000, 5)).lift_low is None  # no baseline

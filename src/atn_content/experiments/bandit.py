@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from atn_content.experiments import _checks
 from atn_content.experiments.bayes import PRIOR
 
 __all__ = ["BanditWeights", "apply_floor", "thompson_weights"]
@@ -65,6 +66,12 @@ def thompson_weights(
     min_weight: float = MIN_WEIGHT,
 ) -> BanditWeights:
     """Allocation weights from (recipients, successes) per arm; same inputs, same output."""
+    if len(names) != len(counts):
+        raise ValueError(f"counts: {len(counts)} arms of counts for {len(names)} names")
+    counts = [_checks.counts(f"counts[{i}]", *c) for i, c in enumerate(counts)]
+    _checks.positive("draws", _checks.count("draws", draws))
+    if not 0 <= _checks.finite("min_weight", min_weight) * len(counts) <= 1:
+        raise ValueError(f"min_weight: {len(counts)} arms cannot each get {min_weight!r}")
     rng = np.random.default_rng(seed)
     samples = np.stack([rng.beta(PRIOR[0] + s, PRIOR[1] + n - s, size=draws) for n, s in counts])
     best = np.bincount(samples.argmax(axis=0), minlength=len(counts)) / draws

@@ -11,11 +11,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
+from atn_content.experiments import _checks
 from atn_content.experiments.sequential import DEFAULT_TUNING, sequential_from_moments
 from atn_content.experiments.stats import (
     Comparison,
     SampleRatioCheck,
     holm,
+    sample_moments,
     sample_ratio_check,
     two_proportion_test,
     welch_test,
@@ -62,7 +64,8 @@ class DecisionRule:
     alpha: float = 0.05
     fallback: Literal["control", "best_observed"] = "control"
     tuning: float = DEFAULT_TUNING
-    """Sequential mode only: sample size where the confidence sequence is tightest."""
+    """Sequential mode only: sample size where the confidence sequence is tightest (an
+    experiment passes the tuning stored at launch: ``lifecycle.sequential_tuning``)."""
 
 
 @dataclass(frozen=True)
@@ -83,7 +86,7 @@ def _compare(control: ArmCounts, arm: ArmCounts, rule: DecisionRule) -> Comparis
         fixed = welch_test(a, b, arm.name, 1 - rule.alpha)
         if rule.mode == "fixed_horizon":
             return fixed
-        moments = [_moments(*x) for x in (a, b)]
+        moments = [sample_moments(*x) for x in (a, b)]
     else:
         a2 = (control.recipients, control.successes(rule.metric))
         b2 = (arm.recipients, arm.successes(rule.metric))
@@ -93,13 +96,15 @@ def _compare(control: ArmCounts, arm: ArmCounts, rule: DecisionRule) -> Comparis
         rates = [s / n if n else 0.0 for n, s in (a2, b2)]
         moments = [(n, p, p * (1 - p)) for (n, _), p in zip((a2, b2), rates, strict=True)]
     seq = sequential_from_moments(moments[0], moments[1], rule.alpha, rule.tuning)
-    return replace(fixed, low=seq.low, high=seq.high, p_value=seq.p_value, p_adjusted=seq.p_value)
-
-
-def _moments(n: int, total: float, squares: float) -> tuple[int, float, float]:
-    mean = total / n if n else 0.0
-    var = max(0.0, (squares - n * mean * mean) / (n - 1)) if n > 1 else 0.0
-    return n, mean, var
+    return replace(
+        fixed,
+        low=seq.low,
+        high=seq.high,
+        p_value=seq.p_value,
+        p_adjusted=seq.p_value,
+        lift_low=seq.lift_low,
+        lift_high=seq.lift_high,
+    )
 
 
 def decide(
@@ -112,6 +117,7 @@ def decide(
     variant significantly. Otherwise the result is inconclusive and the rule's fallback
     (the control, or the best observed arm) is rolled out, and the reason says so.
     """
+    _check(arms, planned_weights, rule)
     names = [a.name for a in arms]
     srm = sample_ratio_check(names, [a.recipients for a in arms], planned_weights)
     if srm.blocked:
@@ -130,7 +136,7 @@ def decide(
             f"'{best.variant}' beats control '{control.name}' on {label} "
             f"({_fmt(rule.metric, control.value(rule.metric))} -> "
             f"{_fmt(rule.metric, control.value(rule.metric) + best.difference)}, "
-            f"{best.relative_lift:+.1%}; p = {best.p_adjusted:.3g} < {rule.alpha:g}, {method})."
+            f"{_lift_text(best)}; p = {best.p_adjusted:.3g} < {rule.alpha:g}, {method})."
         )
         return Decision(best.variant, True, False, reason, comparisons, srm)
     if variants and len(losers) == len(comparisons):
@@ -152,6 +158,33 @@ def decide(
         f"rolling out {how}, '{chosen}', as the rule's fallback."
     )
     return Decision(chosen, False, False, reason, comparisons, srm)
+
+
+def _check(arms: Sequence[ArmCounts], weights: Sequence[float], rule: DecisionRule) -> None:
+    """Impossible inputs are a ValueError naming the argument, before any statistic."""
+    if len(arms) < 2:
+        raise ValueError(f"arms: a test needs at least 2 arms, got {len(arms)}")
+    if len(weights) != len(arms):
+        raise ValueError(f"planned_weights: {len(weights)} weights for {len(arms)} arms")
+    for i, w in enumerate(weights):
+        _checks.positive("planned_weights", w, f"[{i}]")
+    _checks.open_unit("rule.alpha", rule.alpha)
+    _checks.positive("rule.tuning", rule.tuning)
+    for i, arm in enumerate(arms):
+        where = f"arms[{i}]"
+        recipients = _checks.count(where, arm.recipients, "recipients")
+        for field in ("delivered", "opens", "clicks", "conversions"):
+            value = _checks.count(where, getattr(arm, field), field)
+            if value > recipients:
+                raise ValueError(f"{where}: {value} {field} out of {recipients} recipients")
+        _checks.sums(where, recipients, arm.revenue, arm.revenue_squares)
+
+
+def _lift_text(c: Comparison) -> str:
+    """ "+12.0 % [+3.1 %, +20.9 %]": the relative lift with its interval when it has one."""
+    if c.lift_low is None or c.lift_high is None:
+        return f"{c.relative_lift:+.1%}"
+    return f"{c.relative_lift:+.1%} [{c.lift_low:+.1%}, {c.lift_high:+.1%}]"
 
 
 def _fmt(metric: Metric, value: float) -> str:

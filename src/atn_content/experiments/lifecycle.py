@@ -17,7 +17,13 @@ import msgspec
 from atn_content.experiments.bandit import thompson_weights
 from atn_content.experiments.decision import ArmCounts, Decision, DecisionRule, decide
 from atn_content.experiments.definitions import Definition
-from atn_content.experiments.power import describe_power, describe_sample_size
+from atn_content.experiments.power import (
+    describe_power,
+    describe_sample_size,
+    reachable,
+    sample_size_sequential,
+)
+from atn_content.experiments.sequential import DEFAULT_TUNING
 
 __all__ = [
     "BASELINES",
@@ -32,10 +38,12 @@ __all__ = [
     "launched",
     "no_data",
     "phase",
+    "planned_tuning",
     "planning_sentence",
     "reweighted",
     "rollout_end",
     "rule_decision",
+    "sequential_tuning",
 ]
 
 Phase = Literal["draft", "running", "decision_due", "decided", "completed"]
@@ -78,6 +86,10 @@ class Record(msgspec.Struct):
     blocked: str = ""
     """Why the automatic decision did not happen (sample-ratio mismatch), if it did not."""
     planning: str = ""
+    sequential_tuning: float | None = None
+    """Sample size where the always-valid sequence is tightest, chosen at launch and used by
+    every sequential analysis of this experiment; None in records stored before it existed
+    (``sequential_tuning(record)`` then derives it from the definition)."""
 
     @property
     def key(self) -> str:
@@ -105,17 +117,52 @@ def rollout_end(record: Record) -> float:
     return record.decision.decided_at + record.definition.rollout_hours * 3600
 
 
-def planning_sentence(definition: Definition) -> str:
-    """The launch-time sample size / detectable effect sentence."""
+def _baseline(definition: Definition) -> float:
+    metric = definition.decision.metric
+    return definition.planning.baseline_rate or BASELINES[metric]
+
+
+def planned_tuning(definition: Definition) -> float:
+    """The sequential tuning a launch chooses: the planned size of one comparison (control
+    plus the smallest variant) when the audience is known, else twice the per-arm size the
+    sequential test needs for the planned lift (GrowthBook's advice: tune to the expected
+    sample). Planning, ``decide()`` and the results all use it."""
+    weights = definition.weights
+    audience = definition.planning.audience
+    if audience is not None:
+        tested = round(audience * definition.test_fraction)
+        return float(max(2, round(tested * (weights[0] + min(weights[1:])))))
+    baseline = _baseline(definition)
+    if not reachable(baseline, PLANNED_LIFT):
+        return float(DEFAULT_TUNING)
+    alpha = definition.decision.alpha / (len(weights) - 1)
+    return float(2 * sample_size_sequential(baseline, PLANNED_LIFT, alpha))
+
+
+def sequential_tuning(record: Record) -> float:
+    """The tuning this experiment is analysed with (stored at launch, or for older records
+    and drafts the one a launch would store)."""
+    if record.sequential_tuning is not None:
+        return record.sequential_tuning
+    return planned_tuning(record.definition)
+
+
+def planning_sentence(definition: Definition, tuning: float | None = None) -> str:
+    """The launch-time sample size / detectable effect sentence, for the test the decision
+    mode runs (sequential: at ``tuning``, default ``planned_tuning(definition)``)."""
     if definition.bandit is not None:
         return "Bandit mode: weights follow the results; no fixed sample size."
     rule = definition.decision
     metric = rule.metric
-    baseline = definition.planning.baseline_rate or BASELINES[metric]
+    baseline = _baseline(definition)
     label = metric.replace("_", " ") if metric != "revenue_per_recipient" else "conversion rate"
     weights = definition.weights
     comparisons = len(weights) - 1
-    need = describe_sample_size(baseline, PLANNED_LIFT, rule.alpha / comparisons)
+    sequential = rule.mode == "sequential"
+    tuned = (tuning or planned_tuning(definition)) if sequential else None
+    need = describe_sample_size(
+        baseline, PLANNED_LIFT, rule.alpha / comparisons, sequential=sequential, tuning=tuned
+    )
     if definition.planning.audience is None:
         return f"{need} Set planning.audience to see what this list can detect."
     sentence = describe_power(
@@ -125,13 +172,15 @@ def planning_sentence(definition: Definition) -> str:
         label,
         weights,
         rule.alpha,
-        sequential=rule.mode == "sequential",
+        sequential=sequential,
+        tuning=tuned,
     )
     return f"{sentence[0].upper()}{sentence[1:]}. {need}"
 
 
 def launched(definition: Definition, now: float, source: str) -> Record:
     due = None if definition.bandit else now + definition.decision.horizon_hours * 3600
+    tuning = planned_tuning(definition)
     return Record(
         definition=definition,
         status="running",
@@ -140,7 +189,8 @@ def launched(definition: Definition, now: float, source: str) -> Record:
         decision_due=due,
         weights=definition.weights,
         reweighted_at=now if definition.bandit else None,
-        planning=planning_sentence(definition),
+        planning=planning_sentence(definition, tuning),
+        sequential_tuning=tuning,
     )
 
 
@@ -182,7 +232,13 @@ def rule_decision(record: Record, arms: Sequence[ArmCounts]) -> Decision:
     return decide(
         arms,
         record.definition.weights,
-        DecisionRule(metric=rule.metric, mode=rule.mode, alpha=rule.alpha, fallback=rule.fallback),
+        DecisionRule(
+            metric=rule.metric,
+            mode=rule.mode,
+            alpha=rule.alpha,
+            fallback=rule.fallback,
+            tuning=sequential_tuning(record),
+        ),
     )
 
 

@@ -1,6 +1,8 @@
 """The results report of one experiment, built from its counters only (never a recount):
 per-arm counts and rates with Wilson intervals, frequentist (Holm when > 2 arms),
-always-valid sequential, Bayesian, the sample-ratio check and the decision status.
+always-valid sequential (with the tuning stored at launch), Bayesian (labelled with the
+metric it is computed on, and a note for each arm too small for a verdict), the
+sample-ratio check and the decision status.
 """
 
 from __future__ import annotations
@@ -15,9 +17,10 @@ from atn_content.experiments import lifecycle
 from atn_content.experiments.bayes import bayes_summary
 from atn_content.experiments.decision import ArmCounts, Metric
 from atn_content.experiments.lifecycle import ROLLOUT, Counters, Record
-from atn_content.experiments.sequential import sequential_from_moments
+from atn_content.experiments.sequential import DEFAULT_TUNING, sequential_from_moments
 from atn_content.experiments.stats import (
     holm,
+    sample_moments,
     sample_ratio_check,
     two_proportion_test,
     welch_test,
@@ -52,6 +55,10 @@ class ArmResult(msgspec.Struct):
 
 
 class Comparison(msgspec.Struct):
+    """A variant against the control: the absolute difference with its interval (score
+    interval, or the confidence sequence) and the relative lift with its own (delta
+    method); None where a bound is unbounded or undefined (no baseline, no variance)."""
+
     variant: str
     difference: float
     low: float | None
@@ -59,13 +66,17 @@ class Comparison(msgspec.Struct):
     relative_lift: float | None
     p_value: float
     p_adjusted: float
+    lift_low: float | None = None
+    lift_high: float | None = None
 
 
 class BayesResult(msgspec.Struct):
     variant: str
     chance_to_beat_control: float | None
-    chance_to_be_best: float
-    expected_loss: float
+    chance_to_be_best: float | None
+    expected_loss: float | None
+    note: str = ""
+    """Why a verdict is missing (an arm below the minimum of recipients), else ""."""
 
 
 class SampleRatio(msgspec.Struct):
@@ -104,6 +115,11 @@ class Results(msgspec.Struct):
     sample_ratio: SampleRatio
     decision: DecisionStatus
     weights_version: int
+    sequential_tuning: float = DEFAULT_TUNING
+    """Tuning of the sequential section (and of sequential decisions), chosen at launch."""
+    bayesian_metric: str = ""
+    """The metric the Bayesian section is computed on (conversion rate for revenue tests)."""
+    bayesian_note: str = ""
 
 
 def iso(ts: float | None) -> str | None:
@@ -143,7 +159,11 @@ def _arm(arm: ArmCounts, weight: float | None) -> ArmResult:
 
 
 def compare(
-    arms: Sequence[ArmCounts], metric: Metric, alpha: float, sequential: bool
+    arms: Sequence[ArmCounts],
+    metric: Metric,
+    alpha: float,
+    sequential: bool,
+    tuning: float = DEFAULT_TUNING,
 ) -> list[Comparison]:
     """Every variant against the control (first arm); Holm-adjusted when > 1 variant."""
     control, out = arms[0], []
@@ -152,31 +172,43 @@ def compare(
             a = (control.recipients, control.revenue, control.revenue_squares)
             b = (arm.recipients, arm.revenue, arm.revenue_squares)
             fixed = welch_test(a, b, arm.name, 1 - alpha)
-            m_a, m_b = _moments(*a), _moments(*b)
+            m_a, m_b = sample_moments(*a), sample_moments(*b)
         else:
             a2 = (control.recipients, control.successes(metric))
             b2 = (arm.recipients, arm.successes(metric))
             fixed = two_proportion_test(a2, b2, arm.name, 1 - alpha)
             m_a, m_b = _rate_moments(*a2), _rate_moments(*b2)
         low, high, p = fixed.low, fixed.high, fixed.p_value
+        lift_low, lift_high = fixed.lift_low, fixed.lift_high
         if sequential:
-            seq = sequential_from_moments(m_a, m_b, alpha)
+            seq = sequential_from_moments(m_a, m_b, alpha, tuning)
             low, high, p = seq.low, seq.high, seq.p_value
+            lift_low, lift_high = seq.lift_low, seq.lift_high
         lift = _finite(fixed.relative_lift)
-        out.append(Comparison(arm.name, fixed.difference, _finite(low), _finite(high), lift, p, p))
+        out.append(
+            Comparison(
+                arm.name,
+                fixed.difference,
+                _finite(low),
+                _finite(high),
+                lift,
+                p,
+                p,
+                _optional(lift_low),
+                _optional(lift_high),
+            )
+        )
     adjusted = holm([c.p_value for c in out]) if len(out) > 1 else [c.p_value for c in out]
     return [msgspec.structs.replace(c, p_adjusted=q) for c, q in zip(out, adjusted, strict=True)]
+
+
+def _optional(x: float | None) -> float | None:
+    return None if x is None else _finite(x)
 
 
 def _rate_moments(n: int, successes: int) -> tuple[int, float, float]:
     p = successes / n if n else 0.0
     return n, p, p * (1 - p)
-
-
-def _moments(n: int, total: float, squares: float) -> tuple[int, float, float]:
-    mean = total / n if n else 0.0
-    var = max(0.0, (squares - n * mean * mean) / (n - 1)) if n > 1 else 0.0
-    return n, mean, var
 
 
 def build_results(record: Record, counters: Counters, now: float) -> Results:
@@ -185,6 +217,14 @@ def build_results(record: Record, counters: Counters, now: float) -> Results:
     rollout = lifecycle.counts_of("rollout", counters.get(ROLLOUT, {}))
     revenue = rule.metric == "revenue_per_recipient"
     bayes_metric: Metric = "conversion_rate" if revenue else rule.metric
+    bayes_note = (
+        "Computed on conversion rate (buyers per recipient), not on revenue: the "
+        "Beta-Binomial model needs a yes/no outcome. Revenue is compared in the "
+        "frequentist and sequential sections."
+        if revenue
+        else ""
+    )
+    tuning = lifecycle.sequential_tuning(record)
     names = [a.name for a in arms]
     bayes = bayes_summary(
         names, [(a.recipients, a.successes(bayes_metric)) for a in arms], draws=BAYES_DRAWS
@@ -204,18 +244,23 @@ def build_results(record: Record, counters: Counters, now: float) -> Results:
         alpha=rule.alpha,
         test_fraction=definition.test_fraction,
         launched_at=iso(record.launched_at),
-        planning=record.planning or lifecycle.planning_sentence(definition),
+        planning=record.planning or lifecycle.planning_sentence(definition, tuning),
         arms=[_arm(a, w) for a, w in zip(arms, record.weights or definition.weights, strict=True)],
         rollout=_arm(rollout, None),
         frequentist=compare(arms, rule.metric, rule.alpha, sequential=False),
-        sequential=compare(arms, rule.metric, rule.alpha, sequential=True),
+        sequential=compare(arms, rule.metric, rule.alpha, sequential=True, tuning=tuning),
         bayesian=[
-            BayesResult(b.name, b.chance_to_beat_control, b.chance_to_be_best, b.expected_loss)
+            BayesResult(
+                b.name, b.chance_to_beat_control, b.chance_to_be_best, b.expected_loss, b.note
+            )
             for b in bayes
         ],
         sample_ratio=srm,
         decision=_status(record, arms, now),
         weights_version=record.weights_version,
+        sequential_tuning=tuning,
+        bayesian_metric=bayes_metric,
+        bayesian_note=bayes_note,
     )
 
 

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from atn_content.experiments import _checks
+
 __all__ = [
     "DEFAULT_TUNING",
     "SequentialResult",
@@ -37,6 +39,8 @@ Floats = npt.NDArray[np.float64]
 
 def mixture_rho(alpha: float, tuning: float = DEFAULT_TUNING) -> float:
     """Mixture width that makes the boundary tightest at ``tuning`` observations."""
+    _checks.open_unit("alpha", alpha)
+    _checks.positive("tuning", tuning)
     two_log = -2 * math.log(alpha)
     return math.sqrt((two_log + math.log(two_log + 1)) / tuning)
 
@@ -49,7 +53,13 @@ def sequential_p_values(
     rho: float,
 ) -> Floats:
     """Always-valid p-values for rates, element-wise over arrays of counts (simulations)."""
-    na, sa, nb, sb = (np.asarray(x, np.float64) for x in (n_a, s_a, n_b, s_b))
+    na, sa, nb, sb = (
+        _checks.count_array(name, x)
+        for name, x in (("n_a", n_a), ("s_a", s_a), ("n_b", n_b), ("s_b", s_b))
+    )
+    _checks.within("s_a", sa, na)
+    _checks.within("s_b", sb, nb)
+    _checks.positive("rho", rho)
     p_a, p_b = sa / na, sb / nb
     return _p_values(p_b - p_a, p_a * (1 - p_a) / na + p_b * (1 - p_b) / nb, na + nb, rho)
 
@@ -65,12 +75,15 @@ def _p_values(diff: Floats, variance: Floats, total: Floats, rho: float) -> Floa
 
 @dataclass(frozen=True)
 class SequentialResult:
-    """Difference (variant - control), its confidence sequence and always-valid p-value."""
+    """Difference (variant - control), its confidence sequence and always-valid p-value,
+    and the confidence sequence of the relative lift (delta method, as gbstats)."""
 
     difference: float
     low: float
     high: float
     p_value: float
+    lift_low: float | None = None
+    lift_high: float | None = None
 
 
 def sequential_from_moments(
@@ -80,18 +93,25 @@ def sequential_from_moments(
     tuning: float = DEFAULT_TUNING,
 ) -> SequentialResult:
     """Always-valid comparison of means from (n, mean, variance) per arm."""
-    (n_a, m_a, v_a), (n_b, m_b, v_b) = control, variant
+    n_a, m_a, v_a = _checks.moments("control", *control)
+    n_b, m_b, v_b = _checks.moments("variant", *variant)
+    rho = mixture_rho(alpha, tuning)
     if min(n_a, n_b) == 0:
         return SequentialResult(0.0, -math.inf, math.inf, 1.0)
-    rho = mixture_rho(alpha, tuning)
     diff = m_b - m_a
     variance = v_a / n_a + v_b / n_b
     total = n_a + n_b
     r2n = rho * rho * total
-    half = math.sqrt(variance * 2 * (r2n + 1) / r2n * math.log(math.sqrt(r2n + 1) / alpha))
+    scale = math.sqrt(2 * (r2n + 1) / r2n * math.log(math.sqrt(r2n + 1) / alpha))
+    half = math.sqrt(variance) * scale
     arr = np.array
     p = float(_p_values(arr([diff]), arr([variance]), arr([float(total)]), rho)[0])
-    return SequentialResult(diff, diff - half, diff + half, p)
+    lift_low = lift_high = None
+    if m_a != 0 and v_a > 0 and v_b > 0:
+        lift = (m_b - m_a) / m_a
+        lift_half = math.sqrt(v_b / (m_a**2 * n_b) + v_a * m_b**2 / (m_a**4 * n_a)) * scale
+        lift_low, lift_high = lift - lift_half, lift + lift_half
+    return SequentialResult(diff, diff - half, diff + half, p, lift_low, lift_high)
 
 
 def sequential_test(
@@ -101,7 +121,8 @@ def sequential_test(
     tuning: float = DEFAULT_TUNING,
 ) -> SequentialResult:
     """Always-valid comparison of rates from (n, successes) for the control and a variant."""
-    (n_a, s_a), (n_b, s_b) = control, variant
+    n_a, s_a = _checks.counts("control", *control)
+    n_b, s_b = _checks.counts("variant", *variant)
     p_a = s_a / n_a if n_a else 0.0
     p_b = s_b / n_b if n_b else 0.0
     return sequential_from_moments(
