@@ -35,7 +35,9 @@ def _report(render: Render, template: str, locale: str, sample: str) -> LintRepo
 
 @pytest.mark.parametrize("locale", LOCALES)
 @pytest.mark.parametrize("template", TEMPLATES)
-def test_shipped_template_passes_the_lint(template: str, locale: str, render_sample: Render) -> None:
+def test_shipped_template_passes_the_lint(
+    template: str, locale: str, render_sample: Render
+) -> None:
     problems = [
         f"{sample}: [{f.check}{'/' + f.client if f.client else ''}] {f.message} at {f.where}"
         for sample in SAMPLES
