@@ -1,4 +1,4 @@
-"""`atn-content`: serve, render, batch, compile, i18n (and experiments, when installed)."""
+"""`atn-content`: serve, render, batch, compile, i18n, lint (and experiments, when installed)."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ from atn_content.api.batch import render_lines
 from atn_content.api.errors import ProblemError
 from atn_content.api.experiments import render_with_experiment
 from atn_content.api.problems import problem_for_content_error
+from atn_content.cli_lint import add_lint_command
 from atn_content.config import Settings, ensure_local_key
 from atn_content.content.errors import ContentError, TemplateError
 from atn_content.content.renderer import Renderer
@@ -79,6 +80,8 @@ def _parser() -> argparse.ArgumentParser:
     check.set_defaults(run=_i18n_check)
     update = i18n_sub.add_parser("update", help="extract strings and merge them into catalogs")
     update.set_defaults(run=_i18n_update)
+
+    add_lint_command(sub)
 
     try:
         from atn_content.cli_experiments import add_experiments_commands

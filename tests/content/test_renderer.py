@@ -220,5 +220,5 @@ def test_cta_experiment_parameters_change_the_button(renderer: Renderer) -> None
     tested = renderer.render(NEWSLETTER, "fr", {"id": "c-9"}, variant=lagoon)
     control = renderer.render(NEWSLETTER, "fr", {"id": "c-9"})
     assert 'bgcolor="#0b4f6c"' in tested.html and "Je pars à Tahiti" in tested.text
-    assert 'bgcolor="#e5553b"' in control.html and "Découvrir nos destinations" in control.text
+    assert 'bgcolor="#c9472e"' in control.html and "Découvrir nos destinations" in control.text
     assert tested.variant == "lagoon" and control.variant is None

@@ -19,6 +19,7 @@ from jinja2 import meta as jinja_meta
 from jinja2 import nodes
 from mjml import mjml2html
 
+from atn_content.content.client_fixes import fix_for_mail_clients
 from atn_content.content.environment import CONTEXT_NAMES, Environments
 from atn_content.content.errors import TemplateError, TemplateProblem
 from atn_content.content.library import TemplateSource
@@ -100,6 +101,7 @@ def compile_template(
     text = html_to_text(html)
     translations = envs.translations(locale)
     spans = tuple(pretranslate(span, translations) for span in protected.spans)
+    html, spans = fix_for_mail_clients(html, spans)
     html = restore(escape_jinja_delimiters(html), spans)
     text = restore(escape_jinja_delimiters(text), spans)
     return CompiledTemplate(

@@ -18,6 +18,8 @@ from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import escape
 
+from atn_content.content import vml_buttons
+
 __all__ = ["CONTEXT_NAMES", "Environments", "TemplateHelpers", "TranslationSource"]
 
 #: Variables every render puts in the template context.
@@ -175,6 +177,7 @@ class Environments:
         _guard_unknown_messages(env, translations, autoescape)
         env.filters["urlencode_component"] = _urlencode_component
         env.filters["safe_url"] = _safe_url
+        env.filters[vml_buttons.FILTER_NAME] = vml_buttons.button_width
         for install in self._helpers.installers:
             install(env)
         env.filters.update(self._helpers.filters)

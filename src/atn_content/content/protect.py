@@ -12,7 +12,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["COMMENT_TOKEN", "TEXT_TOKEN", "Protected", "ProtectionError", "protect", "restore"]
+__all__ = [
+    "COMMENT_TOKEN",
+    "TEXT_TOKEN",
+    "Protected",
+    "ProtectionError",
+    "protect",
+    "restore",
+    "text_token",
+]
 
 _JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
 #: Token standing for a statement between elements; an HTML comment survives MRML there.
@@ -71,6 +79,11 @@ def restore(text: str, spans: tuple[str, ...]) -> str:
     """Put the original Jinja tags back in place of their tokens."""
     text = COMMENT_TOKEN.sub(lambda m: spans[int(m.group(1))], text)
     return TEXT_TOKEN.sub(lambda m: spans[int(m.group(1))], text)
+
+
+def text_token(index: int) -> str:
+    """The plain-text token for spans[index], for steps that add Jinja after MRML."""
+    return f"@@atn{index}@@"
 
 
 def _scan_markup(chunk: str, in_tag: bool, quote: str | None) -> tuple[bool, str | None]:
