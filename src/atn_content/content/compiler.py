@@ -21,6 +21,7 @@ from mjml import mjml2html
 
 from atn_content.content.environment import CONTEXT_NAMES, Environments
 from atn_content.content.errors import TemplateError, TemplateProblem
+from atn_content.content.inbox_head import prepare_head
 from atn_content.content.library import TemplateSource
 from atn_content.content.mjml_check import check_mjml_structure
 from atn_content.content.plaintext import html_to_text
@@ -28,6 +29,7 @@ from atn_content.content.pretranslate import escape_jinja_delimiters, pretransla
 from atn_content.content.protect import (
     COMMENT_TOKEN,
     TEXT_TOKEN,
+    Protected,
     ProtectionError,
     protect,
     restore,
@@ -35,7 +37,6 @@ from atn_content.content.protect import (
 
 __all__ = ["CompiledTemplate", "compile_template"]
 
-_MJML_ROOT = re.compile(r"<mjml\b[^>]*>")
 _INLINE_STYLE = re.compile(
     r"<mj-style\b[^>]*\binline=\"inline\"[^>]*>(.*?)</mj-style>", re.DOTALL | re.IGNORECASE
 )
@@ -67,19 +68,8 @@ def compile_template(
     html_env, text_env = envs.html(locale), envs.text(locale)
     _check_jinja(source, html_env)
     direction = (Locale.parse(locale).character_order == "right-to-left" and "rtl") or "ltr"
-    body = _prepare_head(source.body, locale, direction)
-    try:
-        protected = protect(body)
-    except ProtectionError as exc:
-        file, line = source.origin(body.count("\n", 0, exc.offset) + 1)
-        raise TemplateError([TemplateProblem(file, line, str(exc))]) from None
-    mjml_problems = check_mjml_structure(
-        protected.text, lambda line: "{}:{}".format(*source.origin(line))
-    )
-    if mjml_problems:
-        raise TemplateError(
-            [TemplateProblem(*source.origin(line), message) for line, message in mjml_problems]
-        )
+    protected = _protect(source)
+    protected = _prepare_head(source, protected, locale, direction)
     mjml_text, extra_css = _take_inline_styles(protected.text)
     if COMMENT_TOKEN.search(extra_css) or TEXT_TOKEN.search(extra_css):
         raise TemplateError(
@@ -116,21 +106,31 @@ def compile_template(
     )
 
 
-def _prepare_head(body: str, locale: str, direction: str) -> str:
-    """Set lang/dir on <mjml>; add title and preview text from the front matter."""
-    root = _MJML_ROOT.search(body)
-    if root is None:
-        return body  # check_mjml_structure reports the missing root with a line
-    head_extra = ""
-    if "<mj-title" not in body:
-        head_extra += "<mj-title>{{ subject }}</mj-title>"
-    if "<mj-preview" not in body:
-        head_extra += "<mj-preview>{{ preheader }}</mj-preview>"
-    opening = f'<mjml lang="{locale}" dir="{direction}">'
-    if "<mj-head" in body:
-        body = re.sub(r"<mj-head>", lambda _: "<mj-head>" + head_extra, body, count=1)
-        return body[: root.start()] + opening + body[root.end() :]
-    return body[: root.start()] + opening + f"<mj-head>{head_extra}</mj-head>" + body[root.end() :]
+def _protect(source: TemplateSource) -> Protected:
+    """Jinja out of MRML's way, then the checks that need the source's lines."""
+    try:
+        protected = protect(source.body)
+    except ProtectionError as exc:
+        file, line = source.origin(source.body.count("\n", 0, exc.offset) + 1)
+        raise TemplateError([TemplateProblem(file, line, str(exc))]) from None
+    mjml_problems = check_mjml_structure(
+        protected.text, lambda line: "{}:{}".format(*source.origin(line))
+    )
+    if mjml_problems:
+        raise TemplateError(
+            [TemplateProblem(*source.origin(line), message) for line, message in mjml_problems]
+        )
+    return protected
+
+
+def _prepare_head(
+    source: TemplateSource, protected: Protected, locale: str, direction: str
+) -> Protected:
+    """lang/dir, <title> and the hidden preview line, from the locale and the front matter."""
+    prepared, problems = prepare_head(protected, locale, direction)
+    if problems:
+        raise TemplateError([TemplateProblem(*source.origin(p.line), p.message) for p in problems])
+    return prepared
 
 
 def _take_inline_styles(mjml_text: str) -> tuple[str, str]:
