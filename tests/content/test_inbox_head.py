@@ -12,10 +12,10 @@ from xml.etree.ElementTree import Element
 import html5lib
 import pytest
 from html5lib import getTreeBuilder
+from test_compiler import BODY_LINE, SIMPLE, content_root, renderer_for
 
 from atn_content.content.errors import TemplateError
 from atn_content.content.inbox_head import PREVIEW_SPACER_CHARACTERS
-from test_compiler import BODY_LINE, SIMPLE, content_root, renderer_for
 
 WITH_OWN_HEAD = SIMPLE.replace(
     "<mjml>\n",
@@ -51,7 +51,10 @@ def _first_in_body(document: str) -> Element:
     [
         (SIMPLE, {}),
         (WITH_OWN_HEAD, {}),
-        (SIMPLE.replace("<mjml>\n", '<mjml>\n{% include "head.mjml" %}\n'), {"head.mjml": HEAD_BLOCK}),
+        (
+            SIMPLE.replace("<mjml>\n", '<mjml>\n{% include "head.mjml" %}\n'),
+            {"head.mjml": HEAD_BLOCK},
+        ),
     ],
     ids=["no-head", "own-head", "head-block-with-comment"],
 )
