@@ -24,6 +24,7 @@ from atn_content.content.errors import TemplateError, TemplateProblem
 from atn_content.content.inbox_head import prepare_head
 from atn_content.content.library import TemplateSource
 from atn_content.content.mjml_check import check_mjml_structure
+from atn_content.content.mjml_normalise import ensure_img_alt, normalise_mjml
 from atn_content.content.plaintext import html_to_text
 from atn_content.content.pretranslate import escape_jinja_delimiters, pretranslate
 from atn_content.content.protect import (
@@ -70,7 +71,7 @@ def compile_template(
     direction = (Locale.parse(locale).character_order == "right-to-left" and "rtl") or "ltr"
     protected = _protect(source)
     protected = _prepare_head(source, protected, locale, direction)
-    mjml_text, extra_css = _take_inline_styles(protected.text)
+    mjml_text, extra_css = _take_inline_styles(normalise_mjml(protected.text))
     if COMMENT_TOKEN.search(extra_css) or TEXT_TOKEN.search(extra_css):
         raise TemplateError(
             [
@@ -86,7 +87,7 @@ def compile_template(
         html = mjml2html(mjml_text)
     except ValueError as exc:
         raise TemplateError([TemplateProblem(source.file, None, f"MJML: {exc}")]) from None
-    html = _inline_css(html, extra_css)
+    html = _inline_css(ensure_img_alt(html), extra_css)
     text = html_to_text(html)
     translations = envs.translations(locale)
     spans = tuple(pretranslate(span, translations) for span in protected.spans)
