@@ -8,18 +8,15 @@ HTML, text, subject and preheader. What is left per recipient is four renders.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import css_inline
 import jinja2
 from babel import Locale
-from jinja2 import meta as jinja_meta
-from jinja2 import nodes
 from mjml import mjml2html
 
-from atn_content.content.environment import CONTEXT_NAMES, Environments
+from atn_content.content.environment import Environments
 from atn_content.content.errors import TemplateError, TemplateProblem
 from atn_content.content.inbox_head import prepare_head
 from atn_content.content.library import TemplateSource
@@ -35,6 +32,8 @@ from atn_content.content.protect import (
     protect,
     restore,
 )
+from atn_content.content.template_checks import check_jinja
+from atn_content.content.template_checks import tree_problems as _tree_problems
 
 __all__ = ["CompiledTemplate", "compile_template"]
 
@@ -67,7 +66,7 @@ def compile_template(
 ) -> CompiledTemplate:
     """Compile `source`; an experiment arm may override the subject and preheader."""
     html_env, text_env = envs.html(locale), envs.text(locale)
-    _check_jinja(source, html_env)
+    check_jinja(source, html_env)
     direction = (Locale.parse(locale).character_order == "right-to-left" and "rtl") or "ltr"
     protected = _protect(source)
     protected = _prepare_head(source, protected, locale, direction)
@@ -174,55 +173,3 @@ def _compile_line(
             [TemplateProblem(p.file, p.line, f"{where}: {p.message}") for p in problems]
         )
     return env.from_string(pretranslate(line, translations))
-
-
-def _check_jinja(source: TemplateSource, env: jinja2.Environment) -> None:
-    """Syntax errors, unknown variables and undeclared recipient fields, with file:line."""
-    try:
-        tree = env.parse(source.body)
-    except jinja2.TemplateSyntaxError as exc:
-        file, line = source.origin(exc.lineno)
-        raise TemplateError([TemplateProblem(file, line, exc.message or str(exc))]) from None
-    problems = _tree_problems(tree, source, env, source.origin)
-    if problems:
-        raise TemplateError(problems)
-
-
-def _tree_problems(
-    tree: nodes.Template,
-    source: TemplateSource,
-    env: jinja2.Environment,
-    origin: Callable[[int | None], tuple[str, int | None]],
-) -> list[TemplateProblem]:
-    problems: list[TemplateProblem] = []
-    for node in tree.find_all((nodes.Include, nodes.Import, nodes.FromImport, nodes.Extends)):
-        problems.append(
-            TemplateProblem(
-                *origin(node.lineno),
-                "blocks are included with a literal "
-                '{% include "name.mjml" %} only (no variables, lists, imports or '
-                "extends): the library splices them in before compiling",
-            )
-        )
-    known = CONTEXT_NAMES | set(env.globals)
-    for name in sorted(jinja_meta.find_undeclared_variables(tree) - known):
-        line = next((n.lineno for n in tree.find_all(nodes.Name) if n.name == name), None)
-        problems.append(
-            TemplateProblem(
-                *origin(line),
-                f"unknown variable {name!r}; did you mean "
-                f"recipient.{name}? (available: {', '.join(sorted(CONTEXT_NAMES))})",
-            )
-        )
-    for getattr_node in tree.find_all(nodes.Getattr):
-        target: Any = getattr_node.node
-        is_recipient = isinstance(target, nodes.Name) and target.name == "recipient"
-        if is_recipient and getattr_node.attr not in source.fields:
-            problems.append(
-                TemplateProblem(
-                    *origin(getattr_node.lineno),
-                    f"recipient.{getattr_node.attr} is not declared in the front matter "
-                    f"[fields]; declare it with a type (and a default if optional)",
-                )
-            )
-    return problems
