@@ -34,6 +34,7 @@ from atn_content.content.protect import (
 )
 from atn_content.content.template_checks import check_jinja
 from atn_content.content.template_checks import tree_problems as _tree_problems
+from atn_content.content.url_check import unsafe_url_attributes
 
 __all__ = ["CompiledTemplate", "compile_template"]
 
@@ -68,7 +69,7 @@ def compile_template(
     html_env, text_env = envs.html(locale), envs.text(locale)
     check_jinja(source, html_env)
     direction = (Locale.parse(locale).character_order == "right-to-left" and "rtl") or "ltr"
-    protected = _protect(source)
+    protected = _protect(source, html_env)
     protected = _prepare_head(source, protected, locale, direction)
     mjml_text, extra_css = _take_inline_styles(normalise_mjml(protected.text))
     if COMMENT_TOKEN.search(extra_css) or TEXT_TOKEN.search(extra_css):
@@ -106,16 +107,18 @@ def compile_template(
     )
 
 
-def _protect(source: TemplateSource) -> Protected:
+def _protect(source: TemplateSource, env: jinja2.Environment) -> Protected:
     """Jinja out of MRML's way, then the checks that need the source's lines."""
     try:
         protected = protect(source.body)
     except ProtectionError as exc:
         file, line = source.origin(source.body.count("\n", 0, exc.offset) + 1)
         raise TemplateError([TemplateProblem(file, line, str(exc))]) from None
-    mjml_problems = check_mjml_structure(
-        protected.text, lambda line: "{}:{}".format(*source.origin(line))
-    )
+    def where(line: int | None) -> str:
+        return "{}:{}".format(*source.origin(line))
+
+    mjml_problems = check_mjml_structure(protected.text, where)
+    mjml_problems += unsafe_url_attributes(source.body, protected, env, where)
     if mjml_problems:
         raise TemplateError(
             [TemplateProblem(*source.origin(line), message) for line, message in mjml_problems]

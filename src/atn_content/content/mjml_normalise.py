@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["ensure_img_alt", "is_url_attribute", "normalise_mjml"]
+__all__ = ["ATTRIBUTE", "TAG", "ensure_img_alt", "is_url_attribute", "normalise_mjml"]
 
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _ATTRIBUTE = r"""\s+[^\s"'=<>/`]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?"""
-_TAG = re.compile(rf"<([a-zA-Z][\w:-]*)((?:{_ATTRIBUTE})*)(\s*/?)>")
-_ATTRIBUTE_PARTS = re.compile(
+#: A start tag (HTML or MJML): name, attributes, self-closing slash.
+TAG = re.compile(rf"<([a-zA-Z][\w:-]*)((?:{_ATTRIBUTE})*)(\s*/?)>")
+#: One attribute of TAG's second group: name, value with its quotes (None when bare).
+ATTRIBUTE = re.compile(
     r"""\s+([^\s"'=<>/`]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s"'=<>`]+))?"""
 )
 _LINE_BREAK = re.compile(r"\s*[\r\n]\s*")
@@ -47,7 +49,7 @@ def normalise_mjml(text: str) -> str:
             return tag.group(0)
         return _rewrite_tag(tag)
 
-    return _TAG.sub(rewrite, text)
+    return TAG.sub(rewrite, text)
 
 
 def ensure_img_alt(html: str) -> str:
@@ -65,7 +67,7 @@ def _rewrite_tag(tag: re.Match[str]) -> str:
     name, attributes, closing = tag.groups()
     seen: set[str] = set()
     parts = [f"<{name}"]
-    for attribute in _ATTRIBUTE_PARTS.finditer(attributes):
+    for attribute in ATTRIBUTE.finditer(attributes):
         key, value = attribute.group(1), attribute.group(2)
         if key.lower() in seen:
             continue  # HTML and MJML keep the first of duplicated attributes
