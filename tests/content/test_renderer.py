@@ -20,7 +20,7 @@ NEWSLETTER = "newsletter-destination"
 
 #: (locale, branch) -> the offer title the subject, HTML and text part must carry.
 TITLES = {
-    ("en", "bora"): "Return to Bora Bora with -15%",
+    ("en", "bora"): "Return to Bora Bora with 15% off",
     ("fr", "bora"): "Revenez à Bora Bora avec -15 %",
     ("ja", "bora"): "ボラボラ島へもう一度、15%オフ",
     ("en", "tokyo"): "Tokyo awaits",
