@@ -114,14 +114,15 @@ def _protect(source: TemplateSource, env: jinja2.Environment) -> Protected:
     except ProtectionError as exc:
         file, line = source.origin(source.body.count("\n", 0, exc.offset) + 1)
         raise TemplateError([TemplateProblem(file, line, str(exc))]) from None
+
     def where(line: int | None) -> str:
         return "{}:{}".format(*source.origin(line))
 
-    mjml_problems = check_mjml_structure(protected.text, where)
-    mjml_problems += unsafe_url_attributes(source.body, protected, env, where)
-    if mjml_problems:
+    problems = check_mjml_structure(protected.text, where)
+    problems += unsafe_url_attributes(source.body, protected, env, where)
+    if problems:
         raise TemplateError(
-            [TemplateProblem(*source.origin(line), message) for line, message in mjml_problems]
+            [TemplateProblem(*source.origin(line), message) for line, message in sorted(problems)]
         )
     return protected
 
