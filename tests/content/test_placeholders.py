@@ -131,3 +131,12 @@ def test_placeholders_in_jinja_comments_and_raw_are_not_code(tmp_path: Path) -> 
 )
 def test_snake_case(name: str, expected: str) -> None:
     assert snake_case(name) == expected
+
+
+def test_placeholders_in_the_front_matter_get_the_same_hint(tmp_path: Path) -> None:
+    front = FRONT.replace("Hello {{ recipient.first_name }}", "Hi *|FNAME|*")
+    front = front.replace('preheader = "News"', 'preheader = "{{var:city}} news"')
+    problems = _problems(tmp_path, SIMPLE, front)
+    assert [line for line, _ in problems] == [None, None]
+    assert problems[0][1].startswith("front matter subject: *|FNAME|* is a Mailchimp merge tag")
+    assert problems[1][1].startswith("front matter preheader: {{var:city}} is a Mailjet")

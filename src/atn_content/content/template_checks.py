@@ -30,7 +30,8 @@ Origin = Callable[[int | None], tuple[str, int | None]]
 
 
 def check_jinja(source: TemplateSource, env: jinja2.Environment) -> None:
-    """Foreign placeholders, syntax errors, unknown variables and undeclared fields."""
+    """Foreign placeholders (body and front matter), syntax errors, unknown variables and
+    undeclared fields."""
     body = source.body
     findings: list[tuple[int | None, str]] = []
     for placeholder in foreign_placeholders(body, source.fields):
@@ -44,8 +45,14 @@ def check_jinja(source: TemplateSource, env: jinja2.Environment) -> None:
         findings.append((exc.lineno, exc.message or str(exc)))
     else:
         findings.extend(_tree_findings(tree, source, env))
-    if findings:
-        raise TemplateError(_in_line_order(findings, source.origin))
+    problems = _in_line_order(findings, source.origin) if findings else []
+    for key in ("subject", "preheader"):  # Jinja would call these syntax errors, or send them
+        for placeholder in foreign_placeholders(getattr(source, key), source.fields):
+            problems.append(
+                TemplateProblem(source.file, None, f"front matter {key}: {placeholder.message}")
+            )
+    if problems:
+        raise TemplateError(problems)
 
 
 def tree_problems(
