@@ -4,7 +4,7 @@ VENV ?= .venv
 PORT ?= 8000
 BIN := $(VENV)/bin
 
-.PHONY: run test install system-deps lint bench
+.PHONY: run test install system-deps node-deps lint bench
 
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,11 +28,30 @@ system-deps:
 	  fi; \
 	fi
 
+# node/npm and the reference MJML compiler (npm `mjml`, pinned in package-lock.json) that
+# tests/content/test_mjml_reference.py compares the engine's output with.
+node-deps:
+	@if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing nodejs/npm with apt-get"; \
+	    apt-get update -qq; \
+	    command -v node >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs; \
+	    command -v npm >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm; \
+	  else \
+	    echo "node/npm are missing: install them (Debian: apt-get install nodejs npm)"; \
+	  fi; \
+	fi
+	@if command -v npm >/dev/null 2>&1; then $(MAKE) --no-print-directory node_modules/.installed; fi
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
 lint: install
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
 
-test: install system-deps lint
+test: install system-deps node-deps lint
 	$(BIN)/atn-content i18n check
 	$(BIN)/pytest
 

@@ -40,7 +40,7 @@ def test_lines_come_back_in_order_with_results(
     assert [(o["line"], o["recipient_id"]) for o in out] == [(1, "b1"), (2, "b2"), (3, "b3")]
     subjects = [o["result"]["subject"] for o in out]
     assert subjects == [
-        "Return to Bora Bora with -15%",
+        "Return to Bora Bora with 15% off",
         "Tokyo awaits",
         "Your next escape to the islands of Tahiti",
     ]

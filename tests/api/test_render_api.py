@@ -56,7 +56,7 @@ def test_render_returns_the_documented_document(render: Callable[..., Any]) -> N
 @pytest.mark.parametrize(
     ("locale", "recipient", "subject"),
     [
-        ("en", {"id": "1", "last_destination": "Bora Bora"}, "Return to Bora Bora with -15%"),
+        ("en", {"id": "1", "last_destination": "Bora Bora"}, "Return to Bora Bora with 15% off"),
         ("fr", {"id": "2", "last_destination": "Bora Bora"}, "Revenez à Bora Bora avec -15 %"),
         ("ja", {"id": "3", "last_destination": "Bora Bora"}, "ボラボラ島へもう一度、15%オフ"),
         ("en", {"id": "4", "recent_searches": ["Tokyo"]}, "Tokyo awaits"),
@@ -65,7 +65,7 @@ def test_render_returns_the_documented_document(render: Callable[..., Any]) -> N
         (
             "en",
             {"id": "7", "last_destination": "Bora Bora", "recent_searches": ["Tokyo"]},
-            "Return to Bora Bora with -15%",
+            "Return to Bora Bora with 15% off",
         ),
     ],
 )

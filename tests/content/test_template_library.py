@@ -18,6 +18,7 @@ from xml.etree.ElementTree import Element
 import html5lib
 import pytest
 from babel.messages.catalog import Catalog
+from babel.messages.pofile import read_po
 from html5lib import getTreeBuilder
 
 from atn_content.content.i18n import LOCALES
@@ -27,6 +28,7 @@ from atn_content.content.i18n_check import (
     extract_messages,
     format_findings,
 )
+from atn_content.content.inbox_head import PREVIEW_SPACER_CHARACTERS
 from atn_content.content.library import Library
 from atn_content.content.renderer import RenderedEmail
 
@@ -51,6 +53,12 @@ _SPACES = re.compile(r"\s+")
 _URL = re.compile(r"\(?https?://\S+\)?")
 _ALT = re.compile(r'\balt="([^"]*)"')
 _ENGLISH_WORD = re.compile(r"\b[a-z]{3,}\b")
+#: Fewest invisible spacer characters after the preview text (inboxes show up to ~140).
+MIN_PREVIEW_SPACER = 100
+#: "-30 %" is how French writes a discount; English writes "30% off".
+_MINUS_PERCENT = re.compile(r"(?<![\w-])-\s?\d+(?:[.,]\d+)?\s?%")
+#: "0 miles": a count of nothing, shown as if it were news.
+_ZERO_MILES = re.compile(r"(?<![\d,.])\b0[\s\u00a0\u202f]?(?:miles?\b|マイル)")
 
 
 def _combinations() -> Iterator[Any]:
@@ -169,6 +177,62 @@ def _structure(email: RenderedEmail, locale: str) -> list[str]:
     return problems
 
 
+def _inbox_lines(email: RenderedEmail) -> list[str]:
+    """What the inbox list shows comes from the HTML: <title>, then the hidden preview."""
+    root, _ = _parse(email.html)
+    problems = []
+    title = root.find("head/title")
+    shown_title = "" if title is None else "".join(title.itertext())
+    if shown_title != email.subject:
+        problems.append(f"<title> is {shown_title!r}, the subject is {email.subject!r}")
+    body = root.find("body")
+    first = body[0] if body is not None and len(body) else None
+    if body is None or first is None or (body.text or "").strip():
+        return [*problems, "the body does not start with an element"]
+    style = (first.get("style") or "").replace(" ", "")
+    preview = "".join(first.itertext())
+    spacer = preview[len(email.preheader) :]
+    if "display:none" not in style or not preview.startswith(email.preheader):
+        problems.append(
+            f"the body starts with {preview[:60]!r} ({style[:40]!r}), not the hidden "
+            f"preheader {email.preheader!r}"
+        )
+    elif len(spacer) < MIN_PREVIEW_SPACER or not set(spacer) <= PREVIEW_SPACER_CHARACTERS:
+        problems.append(
+            f"the preview text is followed by {spacer[:20]!r}, not by at least "
+            f"{MIN_PREVIEW_SPACER} invisible spacer characters"
+        )
+    return problems
+
+
+def _attributes(email: RenderedEmail) -> list[str]:
+    """Attribute values on one line: MRML once wrote a split style as literal \\n."""
+    root, _ = _parse(email.html)
+    problems = []
+    for element in root.iter():
+        for name, value in element.attrib.items():
+            if "\\n" in value or "\n" in value or "\r" in value:
+                problems.append(f"<{element.tag} {name}={value[:60]!r}> holds a line break")
+    return problems
+
+
+def _copy(email: RenderedEmail, locale: str) -> list[str]:
+    """House style a reader notices: one apostrophe in French, English discounts, no '0 miles'."""
+    shown = [email.subject, email.preheader, email.text]
+    shown += [html.unescape(alt) for alt in _ALT.findall(email.html)]
+    problems = []
+    for part in shown:
+        if locale == "fr" and "'" in part:
+            at = part.index("'")
+            problems.append(f"straight apostrophe in French (write ’): {part[at - 30 : at + 30]!r}")
+        if locale == "en" and (found := _MINUS_PERCENT.search(part)):
+            problems.append(f"{found.group(0)!r} in English: write it '30% off'")
+        if found := _ZERO_MILES.search(part):
+            at = found.start()
+            problems.append(f"shows a count of zero miles: {part[at - 30 : at + 30]!r}")
+    return problems
+
+
 def _size(email: RenderedEmail) -> list[str]:
     size = len(email.html.encode())
     if size > MAX_HTML_BYTES:
@@ -253,6 +317,20 @@ def test_every_string_of_the_template_is_translated(template: str) -> None:
     assert not findings, "\n" + format_findings(findings)
 
 
+def test_french_catalog_uses_the_typographic_apostrophe() -> None:
+    """Also messages no sample reaches: French writes ’, never a straight quote."""
+    with (ROOT / "locales" / "fr" / "LC_MESSAGES" / "messages.po").open("rb") as po:
+        catalog = read_po(po)
+    straight = [
+        form
+        for message in catalog
+        if message.id
+        for form in ((message.string,) if isinstance(message.string, str) else message.string)
+        if "'" in form
+    ]
+    assert not straight, straight
+
+
 def test_catalogs_have_no_findings_at_all() -> None:
     """Also blocks no template uses yet, and unreadable catalogs."""
     assert not _findings(), "\n" + format_findings(_findings())
@@ -271,6 +349,9 @@ def test_rendered_email_is_sendable(
     problems = [
         *_leftovers(email),
         *_structure(email, locale),
+        *_inbox_lines(email),
+        *_attributes(email),
+        *_copy(email, locale),
         *_size(email),
         *_plain_text(email),
         *_header_lines(email, locale),
@@ -379,6 +460,30 @@ def test_checks_catch_broken_emails() -> None:
     assert _header_lines(_fake(subject="あ" * 41), "ja")
     assert _header_lines(_fake(preheader=" "), "fr")
     assert _size(_fake(html="x" * (MAX_HTML_BYTES + 1)))
+
+
+def test_inbox_line_checks_catch_a_missing_title_or_preview() -> None:
+    spacer = "\u034f\u200c\u00a0" * 40
+    hidden = f'<div style="display:none;max-height:0">Une offre{spacer}</div>'
+    good = _fake().html.replace("<title>x</title>", "<title>Bonjour</title>")
+    good = good.replace("<body>", "<body>" + hidden)
+    assert _inbox_lines(_fake(html=good)) == []
+    assert _inbox_lines(_fake())  # <title>x</title> and no preview
+    assert _inbox_lines(_fake(html=good.replace(spacer, spacer[:30])))
+    assert _inbox_lines(_fake(html=good.replace("Une offre", "Voir en ligne")))
+    assert _inbox_lines(_fake(html=good.replace(hidden, "<p>Bonjour</p>" + hidden)))
+
+
+def test_attribute_and_copy_checks() -> None:
+    split = _fake(html=_fake().html.replace("<p>", '<p style="color:red;\\n  font-size:60px">'))
+    assert _attributes(split) and _attributes(_fake()) == []
+    assert _copy(_fake(text="L'offre du jour, jusqu’à minuit."), "fr")
+    assert _copy(_fake(text="L’offre du jour, jusqu’à minuit."), "fr") == []
+    assert _copy(_fake(text="Up to -30 % on flights"), "en")
+    assert _copy(_fake(text="Up to 30% off, from -20 to 30 °C"), "en") == []
+    assert _copy(_fake(text="0 miles qualifiants · 0 miles prime"), "fr")
+    assert _copy(_fake(text="10 miles · 5 000 miles · 1,500 miles"), "fr") == []
+    assert _copy(_fake(text="特典マイル 0マイル"), "ja")
 
 
 def test_english_fragments_skip_proper_nouns() -> None:

@@ -18,6 +18,7 @@ from typing import Any
 
 from atn_content.content.errors import TemplateError, TemplateProblem, UnknownTemplate
 from atn_content.content.fields import FieldSpec, parse_fields
+from atn_content.content.mj_include import MJ_INCLUDE, IncludeError, read_include
 
 __all__ = ["Library", "SourceLine", "TemplateSource"]
 
@@ -79,6 +80,7 @@ class Library:
         self._check_interval = check_interval
         self._checked_at = 0.0
         self._stamps: dict[Path, tuple[float, int]] = {}
+        self._parts: list[Path] = []
         self._sources: dict[str, TemplateSource] = {}
         self._errors: dict[str, TemplateError] = {}
         self.refresh()
@@ -115,9 +117,14 @@ class Library:
             except TemplateError as exc:
                 errors[path.stem] = exc
         self._sources, self._errors = sources, errors
+        self._parts = sorted({self.root / f for s in sources.values() for f in s.files})
+        self._stamps = {p: _stamp(p) for p in self._watched_files()}
 
     def _watched_files(self) -> list[Path]:
-        return sorted(self.templates_dir.glob("*.mjml")) + sorted(self.blocks_dir.glob("*.mjml"))
+        """Templates, blocks, and the files templates mj-include (known after a load)."""
+        found = sorted(self.templates_dir.glob("*.mjml")) + sorted(self.blocks_dir.glob("*.mjml"))
+        known = set(found)
+        return found + [p for p in self._parts if p not in known]
 
     def _relative(self, path: Path) -> str:
         try:
@@ -147,12 +154,17 @@ class Library:
         line_map: list[SourceLine] = []
         blocks: list[str] = []
         block_fields: dict[str, FieldSpec] = {}
-        self._assemble(body, file, body_start, lines, line_map, blocks, block_fields, depth=0)
+        included: list[str] = []
+        self._assemble(
+            body, file, body_start, lines, line_map, blocks, block_fields, 0, included
+        )
         fields = {**block_fields, **fields}
         assembled = "".join(lines)
         digest = hashlib.sha256(text.encode())
         for block in blocks:
             digest.update((self.blocks_dir / block).read_bytes())
+        for part in included:
+            digest.update((self.root / part).read_bytes())
         return TemplateSource(
             name=path.stem,
             file=file,
@@ -162,6 +174,7 @@ class Library:
             body=assembled,
             line_map=tuple(line_map),
             blocks=tuple(dict.fromkeys(blocks)),
+            files=tuple(dict.fromkeys(included)),
         )
 
     def _assemble(
@@ -174,23 +187,38 @@ class Library:
         blocks: list[str],
         block_fields: dict[str, FieldSpec],
         depth: int,
+        included: list[str] | None = None,
     ) -> None:
-        """Splice included blocks into `out`, recording each output line's origin.
+        """Splice included blocks and mj-include'd files into `out`, recording each output
+        line's origin.
 
         A block may open with its own front matter declaring the recipient fields it reads;
         they join the including template's schema (the template's own declaration wins).
         """
+        included = [] if included is None else included
         inert = [m.span() for m in _INERT.finditer(text)]
-        position = 0
-        for offset, line in enumerate(text.splitlines(keepends=True)):
-            lineno = first_line + offset
-            cursor = 0
-            line_start, position = position, position + len(line)
-            for match in _INCLUDE.finditer(line):
-                at = line_start + match.start()
-                if any(start <= at < end for start, end in inert):
-                    continue  # commented out, or inside {% raw %}: text, not an include
-                _emit(line[cursor : match.start()], SourceLine(file, lineno), out, line_map)
+        found = [*_INCLUDE.finditer(text), *MJ_INCLUDE.finditer(text)]
+        cursor = 0
+        for match in sorted(found, key=lambda m: m.start()):
+            if match.start() < cursor or any(s <= match.start() < e for s, e in inert):
+                continue  # commented out, or inside {% raw %}: text, not an include
+            _emit_lines(text[cursor : match.start()], file, first_line, text, cursor, out, line_map)
+            lineno = first_line + text.count("\n", 0, match.start())
+            if depth >= _MAX_DEPTH:
+                raise TemplateError(
+                    [
+                        TemplateProblem(
+                            file,
+                            lineno,
+                            f"includes nested deeper than {_MAX_DEPTH} levels at "
+                            f"{match.group(0)!r}: is a file including itself?",
+                        )
+                    ]
+                )
+            if match.re is MJ_INCLUDE:
+                part_text, part_file = self._mj_include(match.group(1), file, lineno, included)
+                part_start = 1
+            else:
                 block = match.group(2)
                 block_path = self.blocks_dir / block
                 if not block_path.is_file() or block_path.parent != self.blocks_dir:
@@ -201,32 +229,35 @@ class Library:
                             )
                         ]
                     )
-                if depth >= _MAX_DEPTH:
-                    raise TemplateError(
-                        [
-                            TemplateProblem(
-                                file,
-                                lineno,
-                                f"blocks nested deeper than {_MAX_DEPTH}"
-                                f" levels at {block!r}: is a block including itself?",
-                            )
-                        ]
-                    )
                 blocks.append(block)
-                block_file = f"blocks/{block}"
-                block_text, block_start = self._block_body(block_path, block_file, block_fields)
-                self._assemble(
-                    block_text,
-                    block_file,
-                    block_start,
-                    out,
-                    line_map,
-                    blocks,
-                    block_fields,
-                    depth + 1,
-                )
-                cursor = match.end()
-            _emit(line[cursor:], SourceLine(file, lineno), out, line_map)
+                part_file = f"blocks/{block}"
+                part_text, part_start = self._block_body(block_path, part_file, block_fields)
+            self._assemble(
+                part_text,
+                part_file,
+                part_start,
+                out,
+                line_map,
+                blocks,
+                block_fields,
+                depth + 1,
+                included,
+            )
+            cursor = match.end()
+        _emit_lines(text[cursor:], file, first_line, text, cursor, out, line_map)
+
+    def _mj_include(
+        self, attributes: str, file: str, lineno: int, included: list[str]
+    ) -> tuple[str, str]:
+        root = self.root.resolve()
+        try:
+            part = read_include(attributes, self.root / file, root)
+        except IncludeError as exc:
+            where = (str(exc.path.relative_to(root)), exc.line) if exc.path else (file, lineno)
+            raise TemplateError([TemplateProblem(*where, str(exc))]) from None
+        part_file = str(part.path.relative_to(root))
+        included.append(part_file)
+        return part.text, part_file
 
     @staticmethod
     def _block_body(path: Path, file: str, block_fields: dict[str, FieldSpec]) -> tuple[str, int]:
@@ -264,6 +295,21 @@ def _check_meta(meta: dict[str, Any], file: str) -> None:
         raise TemplateError(
             [TemplateProblem(file, 1, 'front matter locales must be a list like ["fr", "ja"]')]
         )
+
+
+def _emit_lines(
+    piece: str,
+    file: str,
+    first_line: int,
+    text: str,
+    offset: int,
+    out: list[str],
+    line_map: list[SourceLine],
+) -> None:
+    """Emit `piece`, found at `offset` of `text`, each of its lines with its own origin."""
+    lineno = first_line + text.count("\n", 0, offset)
+    for index, line in enumerate(piece.splitlines(keepends=True)):
+        _emit(line, SourceLine(file, lineno + index), out, line_map)
 
 
 def _emit(piece: str, where: SourceLine, out: list[str], line_map: list[SourceLine]) -> None:
