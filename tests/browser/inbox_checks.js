@@ -53,7 +53,7 @@
     if (!chars) flows.set(flow, (chars = []));
     for (let i = 0; i < text.length; i++) {
       const ch = text[i];
-      if (ch === "\u200b") continue;
+      if (ch === "\u200b" || ch === "\u2060" || ch === "\ufeff") continue; // zero width
       range.setStart(node, i);
       range.setEnd(node, i + 1);
       const rects = range.getClientRects();

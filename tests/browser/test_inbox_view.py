@@ -43,7 +43,8 @@ TEMPLATES = Library(ROOT).names()
 SAMPLES = sorted(p.stem for p in SAMPLES_DIR.glob("*.json"))
 #: A phone (iPhone SE to 15 mini) and the email's own desktop width.
 WIDTHS = (375, 600)
-_TAG_NAME = re.compile(r"<\s*(/?[a-zA-Z][\w-]*)")
+#: Element names that make a template's structure (inline spans and breaks carry no branch).
+_TAG_NAME = re.compile(r"<\s*(/?(?!span\b|wbr\b|br\b)[a-zA-Z][\w-]*)", re.IGNORECASE)
 
 
 @cache

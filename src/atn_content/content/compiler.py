@@ -23,6 +23,7 @@ from atn_content.content.environment import CONTEXT_NAMES, Environments
 from atn_content.content.errors import TemplateError, TemplateProblem
 from atn_content.content.library import TemplateSource
 from atn_content.content.mjml_check import check_mjml_structure
+from atn_content.content.phrases import break_phrases
 from atn_content.content.plaintext import html_to_text
 from atn_content.content.pretranslate import escape_jinja_delimiters, pretranslate
 from atn_content.content.protect import (
@@ -100,7 +101,7 @@ def compile_template(
     text = html_to_text(html)
     translations = envs.translations(locale)
     spans = tuple(pretranslate(span, translations) for span in protected.spans)
-    html = restore(escape_jinja_delimiters(html), spans)
+    html = break_phrases(restore(escape_jinja_delimiters(html), spans), locale)
     text = restore(escape_jinja_delimiters(text), spans)
     return CompiledTemplate(
         name=source.name,

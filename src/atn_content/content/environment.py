@@ -18,6 +18,8 @@ from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import escape
 
+from atn_content.content.phrases import PHRASES_FILTER, phrases_filter
+
 __all__ = ["CONTEXT_NAMES", "Environments", "TemplateHelpers", "TranslationSource"]
 
 #: Variables every render puts in the template context.
@@ -175,6 +177,8 @@ class Environments:
         _guard_unknown_messages(env, translations, autoescape)
         env.filters["urlencode_component"] = _urlencode_component
         env.filters["safe_url"] = _safe_url
+        if autoescape:  # text nodes of the compiled HTML carry it (content/phrases.py)
+            env.filters[PHRASES_FILTER] = phrases_filter(locale)
         for install in self._helpers.installers:
             install(env)
         env.filters.update(self._helpers.filters)
