@@ -105,11 +105,13 @@ class InboxView:
     def measure(self, page: Page, width: int, locale: str) -> dict[str, Any]:
         """Lay the open email out `width` px wide and return what inbox_checks.js finds.
 
-        Alt text is checked on the images-blocked page only (elsewhere it is not drawn).
+        Alt text is checked on the images-blocked page only (elsewhere it is not drawn);
+        lines of text on the images-shown page only (images do not move where text wraps).
         """
         page.set_viewport_size({"width": width, "height": VIEWPORT_HEIGHT})
         blocked = page is self._pages[False]
-        result: dict[str, Any] = page.evaluate(INBOX_CHECKS, {"locale": locale, "alt": blocked})
+        checks = {"locale": locale, "alt": blocked, "text": not blocked}
+        result: dict[str, Any] = page.evaluate(INBOX_CHECKS, checks)
         return result
 
     def close(self) -> None:

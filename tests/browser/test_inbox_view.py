@@ -159,15 +159,17 @@ def test_checks_see_a_split_brand_and_an_unreadable_alt(inbox: Any) -> None:
         "<div style='width:900px'>wide</div>"
         "</body></html>"
     )
-    page = inbox.open(html, images=False)
-    found = inbox.measure(page, 375, "ja")
-    _, counts = problems_in(found, "ja", images=False)
+    shown = inbox.measure(inbox.open(html, images=True), 375, "ja")
+    _, counts = problems_in(shown, "ja", images=True)
     assert counts["overflow"] == 1
     assert counts["brand_splits"] == 1
     assert counts["katakana_splits"] >= 1
     assert counts["headline_short_endings"] + counts["single_char_headline_lines"] >= 1
+    blocked = inbox.measure(inbox.open(html, images=False), 375, "ja")
+    _, counts = problems_in(blocked, "ja", images=False)
     assert counts["alt_unreadable"] == 1
-    alt = found["alt_problems"][0]["problems"]
+    alt = blocked["alt_problems"][0]["problems"]
     assert any("font-size" in p for p in alt)
     assert any("contrast" in p for p in alt)
     assert any("clipped" in p for p in alt)
+    assert any("serif" in p for p in alt)
