@@ -158,6 +158,6 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     )
     terminalreporter.write_line(
         "inbox view ja 375px images on: layouts={} {}".format(
-            tally["ja375_layouts"], " ".join(f"{k}={tally['ja375_' + k]}" for k in kinds[1:6])
+            tally["ja375_layouts"], " ".join(f"{k}={tally['ja375_' + k]}" for k in kinds[1:7])
         )
     )

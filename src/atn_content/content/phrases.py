@@ -14,12 +14,12 @@ Tiare") and amounts ("5,000 miles", "5 000 miles", "XPF 152,000", "-30 %") becom
 spaces, so a line never ends between "Air Tahiti" and "Nui".
 
 The work happens once per compile. `break_phrases` rewrites the compiled HTML (Jinja tags
-included): text nodes only, never tags, attribute values, comments (Outlook's conditional
-ones included), `<style>`, `<title>`, `<script>`, hidden elements (the preheader) or Jinja
-tags. Text that only exists per recipient (a `{{ expression }}` in a text node: a block's
-headline parameter, a translated message with placeholders, a name, an amount) gets the
-`phrases` filter appended, which applies the same rules to the rendered value, cached per
-distinct value.
+included): text nodes only (content/text_nodes.py), never tags, attribute values, comments
+(Outlook's conditional ones included), `<style>`, `<title>`, `<script>`, hidden elements
+(the preheader) or Jinja tags. Text that only exists per recipient (a `{{ expression }}` in
+a text node: a block's headline parameter, a translated message with placeholders, a name,
+an amount) gets the `phrases` filter appended, which applies the same rules to the rendered
+value, cached per distinct value.
 """
 
 from __future__ import annotations
@@ -32,6 +32,8 @@ from typing import Any
 
 import budoux
 from markupsafe import Markup, escape
+
+from atn_content.content.text_nodes import rewrite_text_nodes
 
 __all__ = [
     "BRAND_NAMES",
@@ -59,6 +61,9 @@ PHRASE_BREAK = "\u200b"
 KEEP_ALL_STYLE = "word-break:keep-all;overflow-wrap:anywhere;"
 #: Name of the Jinja filter `break_phrases` appends to expressions in text nodes.
 PHRASES_FILTER = "phrases"
+#: Rendered values up to this length are cached (names, headlines, messages); longer ones
+#: (a whole section passed through |safe) are rewritten each time instead of filling memory.
+_CACHED_LENGTH = 2000
 
 _NO_BREAK_SPACE = "\u00a0"
 #: Inside a phrase, where keep-all still lets Chromium and WebKit break ("30% / オフ",
@@ -83,23 +88,6 @@ _KEEP_TOGETHER = re.compile(
         ]
     )
 )
-#: Elements whose content is not text a reader sees laid out (or not text at all).
-_RAW_TEXT = frozenset({"style", "script", "title", "textarea"})
-_VOID = frozenset(
-    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source",
-     "track", "wbr"}
-)
-_HIDDEN = re.compile(r"display\s*:\s*none", re.IGNORECASE)
-_MARKUP_START = re.compile(r"<!--|<(/?)([a-zA-Z][\w:-]*)|\{\{|\{%|\{#")
-_TAG_PART = re.compile(r"[\"'>]|\{[{%#]")
-_JINJA_END = {"{{": "}}", "{%": "%}", "{#": "#}"}
-_JINJA_PART = {
-    "}}": re.compile(r"[\"']|\}\}"),
-    "%}": re.compile(r"[\"']|%\}"),
-    "#}": re.compile(r"#\}"),
-}
-_RAW_BLOCK = re.compile(r"\{%-?\s*raw\s*-?%\}")
-_END_RAW_BLOCK = re.compile(r"\{%-?\s*endraw\s*-?%\}")
 #: `escape_jinja_delimiters` output: a literal "{{" in the text, nothing to break.
 _DELIMITER_LITERAL = re.compile(r"\{\{ '\{[{%#]' \}\}")
 _EXPRESSION = re.compile(r"(\{\{[-+]?)(.*?)([-+]?\}\})", re.DOTALL)
@@ -107,7 +95,14 @@ _EXPRESSION = re.compile(r"(\{\{[-+]?)(.*?)([-+]?\}\})", re.DOTALL)
 
 def break_phrases(source: str, locale: str) -> str:
     """The compiled HTML of one locale (Jinja tags in it) with its line breaks fixed."""
-    return _Rewriter(locale, jinja=True).rewrite(source)
+    japanese = _is_japanese(locale)
+    return rewrite_text_nodes(
+        source,
+        lambda chunk: _text_node(chunk, japanese),
+        jinja=True,
+        expression=_with_filter,
+        keep=_KEEP_ALL_OPEN.__eq__,
+    )
 
 
 def break_phrases_fragment(markup: str, locale: str) -> str:
@@ -127,9 +122,42 @@ def phrases_filter(locale: str) -> Callable[[Any], Markup]:
     return phrases
 
 
-@lru_cache(maxsize=8192)
 def _fragment(markup: str, locale: str) -> str:
-    return _Rewriter(locale, jinja=False).rewrite(markup)
+    if len(markup) > _CACHED_LENGTH:  # a whole rendered section: rare, and unique
+        return _rewrite_fragment(markup, locale)
+    return _cached_fragment(markup, locale)
+
+
+@lru_cache(maxsize=8192)
+def _cached_fragment(markup: str, locale: str) -> str:
+    return _rewrite_fragment(markup, locale)
+
+
+def _rewrite_fragment(markup: str, locale: str) -> str:
+    japanese = _is_japanese(locale)
+    return rewrite_text_nodes(
+        markup, lambda chunk: _text_node(chunk, japanese), keep=_KEEP_ALL_OPEN.__eq__
+    )
+
+
+def _is_japanese(locale: str) -> bool:
+    return re.split("[-_]", locale)[0] == "ja"
+
+
+def _with_filter(tag: str) -> str:
+    """`{{ expr }}` in a text node -> `{{ (expr)|phrases }}` (whitespace control kept)."""
+    parts = _EXPRESSION.fullmatch(tag)
+    if parts is None or _DELIMITER_LITERAL.fullmatch(tag):
+        return tag
+    opening, expression, closing = parts.groups()
+    return f"{opening} ({expression.strip()})|{PHRASES_FILTER} {closing}"
+
+
+def _text_node(chunk: str, japanese: bool) -> str:
+    """A text node as written (entities and all); unchanged bytes when nothing applies."""
+    text = html.unescape(chunk)
+    rewritten = _break_text(text, japanese)
+    return chunk if rewritten == html.escape(text, quote=False) else rewritten
 
 
 @cache
@@ -198,129 +226,3 @@ def _script(ch: str) -> str:
     if "\u4e00" <= ch <= "\u9fff" or "\u3400" <= ch <= "\u4dbf" or ch == "々":
         return "kanji"
     return "other"
-
-
-class _Rewriter:
-    """One pass over HTML: text nodes rewritten, everything else copied byte for byte."""
-
-    def __init__(self, locale: str, jinja: bool) -> None:
-        self.japanese = locale.split("-")[0].split("_")[0] == "ja"
-        self.jinja = jinja
-
-    def rewrite(self, source: str) -> str:
-        out: list[str] = []
-        i, n = 0, len(source)
-        while i < n:
-            match = _MARKUP_START.search(source, i)
-            start = match.start() if match else n
-            if start > i:
-                out.append(self._text(source[i:start]))
-            if match is None:
-                break
-            token = match.group(0)
-            if token.startswith("{") and not self.jinja:
-                out.append(token)
-                i = match.end()
-            elif token.startswith("{"):
-                i = self._jinja(source, start, out)
-            elif token == "<!--":
-                end = source.find("-->", start + 4)
-                i = n if end == -1 else end + 3
-                out.append(source[start:i])
-            else:
-                i = self._tag(source, match, out)
-        return "".join(out)
-
-    def _text(self, chunk: str) -> str:
-        if not chunk.strip():
-            return chunk
-        text = html.unescape(chunk)
-        rewritten = _break_text(text, self.japanese)
-        return chunk if rewritten == html.escape(text, quote=False) else rewritten
-
-    def _jinja(self, source: str, start: int, out: list[str]) -> int:
-        end = _jinja_end(source, start)
-        tag = source[start:end]
-        if _RAW_BLOCK.fullmatch(tag):
-            raw_end = _END_RAW_BLOCK.search(source, end)
-            end = len(source) if raw_end is None else raw_end.end()
-            out.append(source[start:end])
-        elif tag.startswith("{{") and not _DELIMITER_LITERAL.fullmatch(tag):
-            parts = _EXPRESSION.fullmatch(tag)
-            if parts is None:  # unterminated: Jinja reports it when compiling
-                out.append(tag)
-            else:
-                opening, expression, closing = parts.groups()
-                out.append(f"{opening} ({expression.strip()})|{PHRASES_FILTER} {closing}")
-        else:
-            out.append(tag)
-        return end
-
-    def _tag(self, source: str, match: re.Match[str], out: list[str]) -> int:
-        closing, name = match.group(1) == "/", match.group(2).lower()
-        end = _tag_end(source, match.end(), self.jinja)
-        tag = source[match.start() : end]
-        out.append(tag)
-        if closing or tag.endswith("/>") or name in _VOID:
-            return end
-        if name in _RAW_TEXT:
-            close = re.compile(rf"</{name}\b", re.IGNORECASE).search(source, end)
-            stop = len(source) if close is None else close.start()
-        elif _HIDDEN.search(tag) or tag == _KEEP_ALL_OPEN:
-            stop = _element_end(source, end, name)
-        else:
-            return end
-        out.append(source[end:stop])
-        return stop
-
-
-def _jinja_end(source: str, start: int) -> int:
-    """End of the Jinja tag opening at `start`, string literals inside it skipped."""
-    closer = _JINJA_END[source[start : start + 2]]
-    part = _JINJA_PART[closer]
-    i, quote = start + 2, None
-    while True:
-        if quote is not None:
-            found = source.find(quote, i)
-            while found != -1 and source[found - 1] == "\\":
-                found = source.find(quote, found + 1)
-            if found == -1:
-                return len(source)
-            i, quote = found + 1, None
-            continue
-        match = part.search(source, i)
-        if match is None:
-            return len(source)
-        if match.group(0) == closer:
-            return match.end()
-        i, quote = match.end(), match.group(0)
-
-
-def _tag_end(source: str, i: int, jinja: bool) -> int:
-    """End of a markup tag, past quoted attribute values and Jinja tags inside it."""
-    quote = None
-    while True:
-        match = _TAG_PART.search(source, i)
-        if match is None:
-            return len(source)
-        token = match.group(0)
-        if token.startswith("{"):
-            i = _jinja_end(source, match.start()) if jinja else match.end()
-        elif quote is not None:
-            quote = None if token == quote else quote
-            i = match.end()
-        elif token in "\"'":
-            quote, i = token, match.end()
-        else:
-            return match.end()
-
-
-def _element_end(source: str, i: int, name: str) -> int:
-    """Where the element whose start tag ends at `i` closes (same-name nesting counted)."""
-    pattern = re.compile(rf"<(/?){re.escape(name)}\b[^>]*>", re.IGNORECASE)
-    depth = 1
-    for match in pattern.finditer(source, i):
-        depth += -1 if match.group(1) else 1
-        if depth == 0:
-            return match.start()
-    return len(source)
