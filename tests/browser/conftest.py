@@ -1,11 +1,12 @@
 """Real headless Chromium for the tests that look at what a person sees.
 
 Debian's `chromium` is driven by Playwright through `executable_path` (Playwright never
-downloads a browser here). One browser serves the whole session; pages are reused. Under
+downloads a browser here). One browser serves a test module; pages are reused. Under
 CI=true a missing chromium fails the run, elsewhere the browser tests are skipped.
 
-Fixtures for any browser test (emails, later the preview studio and snapshots):
-- `browser`: the session's Playwright Browser.
+Fixtures for any browser test under tests/browser/ (emails, later the preview studio and
+snapshots):
+- `browser`: the module's Playwright Browser.
 - `inbox`: a mail-client view of an HTML email, images shown (a local placeholder) or
   blocked, measured by inbox_checks.js.
 - `placeholder_png`: the image every remote image request is answered with.
@@ -53,8 +54,10 @@ def chromium_executable() -> str:
     return binary
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    """One browser per test module, not per session: Playwright's sync API keeps its event
+    loop running while it is open, which would break the asyncio tests of other modules."""
     executable = chromium_executable()
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(
@@ -119,7 +122,7 @@ class InboxView:
             page.close()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def inbox(browser: Browser, placeholder_png: bytes) -> Iterator[InboxView]:
     view = InboxView(browser, placeholder_png)
     yield view

@@ -11,10 +11,12 @@
 // lines (images do not change where text wraps, so the images-off view skips it). Returns JSON.
 ({ locale, alt, text: readLines }) => {
   const BRANDS = ["Air Tahiti Nui", "エア タヒチ ヌイ", "Moana Premium", "Club Tiare"];
-  // "5,000 miles", "5 000 miles", "5,000マイル", "XPF 152,000", "152 000 FCFP", "-30 %".
+  // "5,000 miles", "5,000 bonus miles", "5 000 miles", "5,000マイル", "XPF 152,000",
+  // "152 000 FCFP", "-30 %".
   const AMOUNTS = new RegExp(
     String.raw`(?:XPF|JPY|EUR|USD|¥|€|\$) ?\d+(?:[ ,.]\d{3})*` +
-      String.raw`|\d+(?:[ ,.]\d{3})*(?:[.,]\d+)? ?(?:miles?|マイル|FCFP|XPF|%)`,
+      String.raw`|\d+(?:[ ,.]\d{3})*(?:[.,]\d+)? ?(?:(?:bonus|award|qualifying) )?` +
+      String.raw`(?:miles?|マイル|FCFP|XPF|%)`,
     "g",
   );
   // Katakana words (the middle dot ・ separates words, so it is not part of one).

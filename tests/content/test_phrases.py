@@ -74,7 +74,7 @@ class TestKeptTogether:
             ("Fly Air Tahiti Nui today", f"Air{NBSP}Tahiti{NBSP}Nui"),
             ("in Moana Premium", f"Moana{NBSP}Premium"),
             ("your Club Tiare account", f"Club{NBSP}Tiare"),
-            ("5,000 bonus miles", "5,000 bonus miles"),  # not an amount of miles: stays
+            ("5,000 bonus miles", f"5,000{NBSP}bonus{NBSP}miles"),
             ("add 5,000 miles", f"5,000{NBSP}miles"),
             ("ajoute 5 000 miles", f"5{NBSP}000{NBSP}miles"),
             ("from XPF 152,000", f"XPF{NBSP}152,000"),

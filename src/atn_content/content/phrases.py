@@ -84,7 +84,8 @@ _KEEP_TOGETHER = re.compile(
         [
             *(r"\s+".join(map(re.escape, name.split(" "))) for name in BRAND_NAMES),
             rf"(?:XPF|JPY|EUR|USD|¥|€|\$)\s?(?:{_NUMBER})",
-            rf"(?:{_NUMBER})\s?(?:miles?|マイル|FCFP|XPF|JPY|EUR|€|円|%)(?![A-Za-z])",
+            rf"(?:{_NUMBER})\s?(?:(?:bonus|award|qualifying|extra)\s)?"
+            r"(?:miles?|マイル|FCFP|XPF|JPY|EUR|€|円|%)(?![A-Za-z])",
         ]
     )
 )
