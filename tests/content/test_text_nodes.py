@@ -31,6 +31,8 @@ def test_white_space_between_tags_is_left_alone() -> None:
         "<!-- a comment with <b>markup</b> -->",
         "<!--[if mso | IE]><table><tr><td>Outlook only</td></tr></table><![endif]-->",
         '<div style="display:none;max-height:0">preheader <div>nested</div> end</div>',
+        '<div style="max-height:0px;overflow:hidden;opacity:0">preheader</div>',
+        "<span style='visibility: hidden'>spacer</span>",
         '<img alt="a > b" src="x.png">',
         "<br/><wbr><hr>",
     ],

@@ -3,7 +3,8 @@
 Compile-time transforms (Japanese phrase breaks, kept-together names) must change text
 nodes only: never a tag, an attribute value, a comment (Outlook's conditional comments hold
 markup), the content of `<style>`, `<script>`, `<title>` or `<textarea>`, a hidden element
-(`display:none`, such as the preheader), or a Jinja tag. The compiled HTML still holds Jinja,
+(`display:none`, `visibility:hidden` or `max-height:0`, such as the preheader), or a Jinja
+tag. The compiled HTML still holds Jinja,
 inside text and inside attribute values (`alt="{{ _("…") }}"` has quotes of its own), so
 Jinja tags are recognised as units, string literals included. Everything not rewritten is
 copied byte for byte.
@@ -22,7 +23,11 @@ _VOID = frozenset(
     {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source"}
     | {"track", "wbr"}
 )
-_HIDDEN = re.compile(r"display\s*:\s*none", re.IGNORECASE)
+#: Inline styles that hide an element (the preheader conventions among them).
+_HIDDEN = re.compile(
+    r"display\s*:\s*none|visibility\s*:\s*hidden|max-height\s*:\s*0(?:px)?\s*[;\"'!]",
+    re.IGNORECASE,
+)
 _MARKUP_START = re.compile(r"<!--|<(/?)([a-zA-Z][\w:-]*)")
 _MARKUP_OR_JINJA_START = re.compile(r"<!--|<(/?)([a-zA-Z][\w:-]*)|\{\{|\{%|\{#")
 _TAG_PART = re.compile(r"[\"'>]|\{[{%#]")
