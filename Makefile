@@ -9,7 +9,7 @@ BIN := $(VENV)/bin
 $(BIN)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test]'
+	PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 $(BIN)/pip install --quiet -e '.[test]'
 	touch $@
 
 install: $(BIN)/.installed
@@ -17,7 +17,8 @@ install: $(BIN)/.installed
 run: install
 	$(BIN)/atn-content serve --host 127.0.0.1 --port $(PORT)
 
-# redis-server is needed by the Redis store's contract tests (they start their own server).
+# redis-server is needed by the Redis store's contract tests (they start their own server);
+# chromium and fonts-noto-cjk by the real-browser tests (tests/browser).
 system-deps:
 	@if ! command -v redis-server >/dev/null 2>&1; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
@@ -25,6 +26,19 @@ system-deps:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server; \
 	  else \
 	    echo "redis-server is missing: install it (Debian: apt-get install redis-server)"; \
+	  fi; \
+	fi
+	@# chromium (Debian's, driven by Playwright through executable_path: never a browser
+	@# download) and fonts-noto-cjk (Japanese glyphs) for the real-browser tests.
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="chromium"; \
+	[ -e /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || missing="$$missing fonts-noto-cjk"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing $$missing with apt-get"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	  else \
+	    echo "missing for the browser tests: $$missing (Debian: apt-get install $$missing)"; \
 	  fi; \
 	fi
 

@@ -23,6 +23,7 @@ from atn_content.content.inbox_head import prepare_head
 from atn_content.content.library import TemplateSource
 from atn_content.content.mjml_check import check_mjml_structure
 from atn_content.content.mjml_normalise import ensure_img_alt, normalise_mjml
+from atn_content.content.phrases import break_phrases
 from atn_content.content.plaintext import html_to_text
 from atn_content.content.pretranslate import escape_jinja_delimiters, pretranslate
 from atn_content.content.protect import (
@@ -93,7 +94,7 @@ def compile_template(
     translations = envs.translations(locale)
     spans = tuple(pretranslate(span, translations) for span in protected.spans)
     html, spans = fix_for_mail_clients(html, spans)
-    html = restore(escape_jinja_delimiters(html), spans)
+    html = break_phrases(restore(escape_jinja_delimiters(html), spans), locale)
     text = restore(escape_jinja_delimiters(text), spans)
     return CompiledTemplate(
         name=source.name,

@@ -19,6 +19,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import escape
 
 from atn_content.content import vml_buttons
+from atn_content.content.phrases import PHRASES_FILTER, phrases_filter
 
 __all__ = ["CONTEXT_NAMES", "Environments", "TemplateHelpers", "TranslationSource"]
 
@@ -178,6 +179,8 @@ class Environments:
         env.filters["urlencode_component"] = _urlencode_component
         env.filters["safe_url"] = _safe_url
         env.filters[vml_buttons.FILTER_NAME] = vml_buttons.button_width
+        if autoescape:  # text nodes of the compiled HTML carry it (content/phrases.py)
+            env.filters[PHRASES_FILTER] = phrases_filter(locale)
         for install in self._helpers.installers:
             install(env)
         env.filters.update(self._helpers.filters)
