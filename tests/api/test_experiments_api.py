@@ -435,3 +435,20 @@ async def test_a_blocked_overdue_decision_says_why_instead_of_render_again(
         and "/v1/experiments/bf-2026-subject/decide" in (problem["detail"])
     )
     assert "render again after" not in problem["detail"]
+
+
+@pytest.mark.parametrize("rid", ["a\r\nb", "a\x00b", "a\u2028b", "   ", "x" * 257])
+async def test_event_ids_follow_the_render_rule(
+    client: AsyncTestClient[Litestar], rid: str
+) -> None:
+    """Events once took ids with CR/LF/NUL that a render refuses: one rule for both."""
+    await launch(client, BLACK_FRIDAY)
+    events = [{"type": "click", "recipient_id": "ok"}, {"type": "click", "recipient_id": rid}]
+    answer = await client.post(
+        "/v1/experiments/bf-2026-subject/events", json={"events": events}, headers=AUTH
+    )
+    assert answer.status_code == 422
+    assert answer.json()["errors"][0]["field"] == "events[1].recipient_id"
+    rendered = await render(client, rid)
+    assert rendered.status_code == 422
+    assert rendered.json()["errors"][0]["field"] == "recipient.id"

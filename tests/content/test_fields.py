@@ -2,12 +2,23 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+import msgspec
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from atn_content.content.errors import RecipientError
-from atn_content.content.fields import FIELD_TYPES, parse_fields, validate_recipient
+from atn_content.content.fields import (
+    FIELD_TYPES,
+    MAX_ID_LENGTH,
+    RecipientId,
+    parse_fields,
+    recipient_id_problem,
+    validate_recipient,
+)
 
 DECLARED = {
     "first_name": {"type": "str", "default": ""},
@@ -110,3 +121,38 @@ def test_each_type_accepts_its_values_only(type_: str, good: Any, bad: Any) -> N
     validate_recipient({"id": "r", "v": good}, fields)
     with pytest.raises(RecipientError, match=r"recipient\.v: must be"):
         validate_recipient({"id": "r", "v": bad}, fields)
+
+
+_ID_VALUES = st.one_of(
+    st.text(max_size=300),
+    st.integers(min_value=-(10**300), max_value=10**300),
+    st.none(),
+    st.booleans(),
+    st.floats(allow_nan=False),
+    st.lists(st.text(max_size=3), max_size=2),
+)
+
+
+@given(_ID_VALUES)
+def test_an_accepted_id_is_one_short_header_safe_line(value: object) -> None:
+    fields = parse_fields({}, "t.mjml")
+    try:
+        values, _ = validate_recipient({"id": value}, fields)
+    except RecipientError as exc:
+        assert [p.field for p in exc.problems] == ["recipient.id"]
+        return
+    rid = values["id"]
+    assert isinstance(rid, str) and rid.strip()
+    assert len(rid) <= MAX_ID_LENGTH
+    assert not re.search(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]", rid)
+
+
+@given(st.text(max_size=300))
+def test_request_schemas_and_renders_share_one_id_rule(value: str) -> None:
+    """Events are decoded with RecipientId; renders check recipient_id_problem."""
+    try:
+        msgspec.convert(value, RecipientId)
+        decoded = True
+    except msgspec.ValidationError:
+        decoded = False
+    assert decoded == (recipient_id_problem(value) is None)

@@ -10,7 +10,8 @@ import pytest
 from atn_content.app import build_renderer
 from atn_content.config import Settings
 from atn_content.content.errors import RecipientError, RenderError, TemplateError
-from atn_content.content.renderer import Renderer, header_line
+from atn_content.content.headers import header_line
+from atn_content.content.renderer import Renderer
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -65,8 +66,14 @@ def test_javascript_urls_from_data_never_reach_an_href(shipped: Renderer) -> Non
     assert "javascript:" not in email.html
 
 
-@pytest.mark.parametrize("bad_id", ["", "   ", "x" * 300, "a\nb"])
-def test_blank_huge_or_multiline_ids_are_refused(shipped: Renderer, bad_id: str) -> None:
+@pytest.mark.parametrize(
+    "bad_id",
+    [
+        *["", "   ", "x" * 300, "a\nb", "a\x0bb", "a\x85b", "a\u2028b", 10**300],
+        pytest.param(-(10**5000), id="an-int-too-long-to-print"),
+    ],
+)
+def test_blank_huge_or_multiline_ids_are_refused(shipped: Renderer, bad_id: object) -> None:
     with pytest.raises(RecipientError) as caught:
         shipped.render("newsletter-destination", "en", {"id": bad_id})
     assert caught.value.problems[0].field == "recipient.id"

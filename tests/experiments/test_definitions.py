@@ -127,6 +127,10 @@ def test_json_and_toml_give_the_same_definition() -> None:
             "variants[0].weight",
         ),
         ({"planning": {"baseline_rate": 1e-12}}, "planning.baseline_rate"),
+        (
+            {"kind": "from_name", "variants": [{"key": "A"}, {"key": "B", "from_name": "x" * 101}]},
+            "variants[1].from_name",
+        ),
     ],
 )
 def test_each_mistake_is_reported_at_its_field(overrides: dict[str, Any], field: str) -> None:

@@ -17,7 +17,8 @@ from atn_content.api.auth import require_scope
 from atn_content.api.errors import ProblemError
 from atn_content.api.problems import Problem, ProblemItem
 from atn_content.api.schemas import RenderResponse, to_response
-from atn_content.content.errors import ContentError, TemplateError
+from atn_content.content.errors import ContentError, FieldProblem, RecipientError, TemplateError
+from atn_content.content.fields import recipient_id_problem
 from atn_content.content.renderer import Renderer, Variant
 from atn_content.experiments.assign import Assigner, Assignment
 from atn_content.experiments.definitions import Definition, DefinitionError, parse_definition
@@ -125,6 +126,9 @@ def render_with_experiment(
 
     Holdback recipients waiting for the decision get a 409 problem saying when it is due.
     """
+    problem = recipient_id_problem(recipient["id"]) if "id" in recipient else None
+    if problem:  # before the assignment: a bad id must not be put in an arm, or held back
+        raise RecipientError([FieldProblem("recipient.id", problem)])
     assignment = assigner.assign(template, recipient, locale) if assigner is not None else None
     if assignment is None:
         return to_response(renderer.render(template, locale, recipient))

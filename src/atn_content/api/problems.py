@@ -13,6 +13,7 @@ import msgspec
 
 from atn_content.content.errors import (
     ContentError,
+    LimitError,
     RecipientError,
     RenderError,
     TemplateError,
@@ -57,6 +58,13 @@ def problem_for_content_error(exc: ContentError) -> Problem:
             "Recipient data does not fit the template",
             str(exc),
             errors=[ProblemItem(p.message, field=p.field) for p in exc.problems],
+        )
+    if isinstance(exc, LimitError):
+        return Problem(
+            422,
+            "Rendered email over a limit",
+            str(exc),
+            errors=[ProblemItem(str(exc.problems[0].message), field=exc.part, template=exc.file)],
         )
     if isinstance(exc, TemplateError | RenderError):
         return Problem(

@@ -6,7 +6,8 @@ from typing import TYPE_CHECKING, Any
 
 import msgspec
 
-from atn_content.content.renderer import RenderedEmail, header_line
+from atn_content.content.headers import header_line
+from atn_content.content.renderer import RenderedEmail
 
 if TYPE_CHECKING:
     from atn_content.experiments.assign import Assignment

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 __all__ = [
     "ContentError",
     "FieldProblem",
+    "LimitError",
     "RecipientError",
     "RenderError",
     "TemplateError",
@@ -81,3 +82,13 @@ class RenderError(ContentError):
     def __init__(self, file: str, message: str) -> None:
         self.problems = [TemplateProblem(file, None, message)]
         super().__init__(f"{file}: {message}")
+
+
+class LimitError(ContentError):
+    """A render produced a part over its limit (a subject, the HTML): refused, not sent."""
+
+    def __init__(self, file: str, part: str, message: str) -> None:
+        self.file = file
+        self.part = part
+        self.problems = [TemplateProblem(file, None, f"{part} {message}")]
+        super().__init__(f"{file}: {part} {message}")

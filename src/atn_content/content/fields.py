@@ -10,11 +10,22 @@ import datetime as dt
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Annotated, Any
+
+import msgspec
 
 from atn_content.content.errors import FieldProblem, RecipientError
 
-__all__ = ["FIELD_TYPES", "FieldSpec", "parse_fields", "validate_recipient"]
+__all__ = [
+    "FIELD_TYPES",
+    "ID_PATTERN",
+    "MAX_ID_LENGTH",
+    "FieldSpec",
+    "RecipientId",
+    "parse_fields",
+    "recipient_id_problem",
+    "validate_recipient",
+]
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -133,7 +144,7 @@ def validate_recipient(
                 fallbacks.append(spec.name)
             continue
         if spec.name == "id":
-            problem = _id_problem(value)
+            problem = recipient_id_problem(value)
             if problem:
                 problems.append(FieldProblem("recipient.id", problem))
             else:
@@ -153,10 +164,23 @@ def validate_recipient(
 
 #: Longest recipient id accepted: it travels in signed URLs and headers.
 MAX_ID_LENGTH = 256
+#: The same rule as a pattern, for request schemas (events, webhooks): not blank, no
+#: control character or line break of any kind (the id reaches List-Unsubscribe headers).
+ID_PATTERN = r"^(?=\s*\S)[^\x00-\x1f\x7f-\x9f\u2028\u2029]*\Z"
+_ID = re.compile(ID_PATTERN)
+#: Integer ids are measured without printing them (Python refuses to print huge ints).
+_ID_INT_BOUND = 10 ** (MAX_ID_LENGTH - 1)
+#: What an id in a request body must be: the one rule, as a msgspec type.
+RecipientId = Annotated[
+    str, msgspec.Meta(min_length=1, max_length=MAX_ID_LENGTH, pattern=ID_PATTERN)
+]
 
 
-def _id_problem(value: Any) -> str | None:
+def recipient_id_problem(value: Any) -> str | None:
+    """Why `value` cannot be a recipient id, or None. Renders, events and links share it."""
     if _is_int(value):
+        if abs(value) >= _ID_INT_BOUND:
+            return f"must be at most {MAX_ID_LENGTH} characters, got a longer integer"
         return None
     if not isinstance(value, str):
         return f"must be a string or an integer, got {_describe(value)}"
@@ -164,8 +188,8 @@ def _id_problem(value: Any) -> str | None:
         return "must not be blank"
     if len(value) > MAX_ID_LENGTH:
         return f"must be at most {MAX_ID_LENGTH} characters, got {len(value)}"
-    if any(ch in value for ch in "\r\n\x00"):
-        return "must not contain line breaks or NUL"
+    if not _ID.match(value):
+        return "must not contain line breaks or control characters"
     return None
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import re
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from atn_content.content.compiler import CompiledTemplate, compile_template
 from atn_content.content.environment import Environments, TemplateHelpers
 from atn_content.content.errors import (
     FieldProblem,
+    LimitError,
     RecipientError,
     RenderError,
     TemplateError,
@@ -29,18 +29,17 @@ from atn_content.content.errors import (
 )
 from atn_content.content.fields import validate_recipient
 from atn_content.content.formatting import recipient_zone, zone_named
+from atn_content.content.headers import header_line, header_problem
 from atn_content.content.library import Library, TemplateSource
 from atn_content.content.plaintext import tidy_text
 from atn_content.content.profile import derive_profile
 from atn_content.content.unsubscribe import UnsubscribeLinks
 
-__all__ = ["RenderedEmail", "Renderer", "Variant", "header_line"]
+__all__ = ["RenderedEmail", "Renderer", "Variant"]
 
 #: Compiled templates kept in memory (templates x locales x variants in use).
 _CACHE_SIZE = 512
 log = logging.getLogger("atn_content.render")
-#: Anything a mail library could read as a line break, or a control character.
-_LINE_BREAKS = re.compile(r"[ ]*[\x00-\x1f\x7f-\x9f\u2028\u2029]+[ ]*")
 
 
 @dataclass(frozen=True)
@@ -165,6 +164,10 @@ class Renderer:
             if not isinstance(exc, jinja2.TemplateError | ArithmeticError | TypeError | ValueError):
                 log.warning("render of %s failed on recipient data: %r", source.file, exc)
             raise RenderError(source.file, f"{type(exc).__name__}: {exc}") from None
+        for part, value in (("subject", subject), ("preheader", preheader)):
+            problem = header_problem(part, value)
+            if problem:
+                raise LimitError(source.file, part, problem)
         return RenderedEmail(
             subject=subject,
             preheader=preheader,
@@ -177,11 +180,6 @@ class Renderer:
             variant=variant.key if variant else None,
             fallbacks=fallbacks,
         )
-
-
-def header_line(text: str) -> str:
-    """Subjects and preheaders are single header-safe lines: no CR/LF injection."""
-    return _LINE_BREAKS.sub(" ", text).strip()
 
 
 def _checked_zone(name: Any) -> ZoneInfo:

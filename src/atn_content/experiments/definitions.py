@@ -16,6 +16,7 @@ from typing import Any, Literal
 
 import msgspec
 
+from atn_content.content.headers import header_line, header_problem
 from atn_content.experiments.allocation import normalise_weights
 
 __all__ = [
@@ -220,6 +221,10 @@ def _check(d: Definition) -> list[tuple[str, str]]:
         # The control (first variant) may keep the template's own subject, sender, ...
         if (i > 0 or needed == "send_time") and not value and d.kind != "content":
             add((f"{at}.{needed}", f"a {d.kind} test needs {needed} on this variant"))
+        # Subjects and preheaders are Jinja, measured when rendered; the sender is text.
+        problem = header_problem("from_name", header_line(v.from_name or ""))
+        if problem:
+            add((f"{at}.from_name", problem))
         if v.send_time is not None and not _TIME.match(v.send_time):
             add((f"{at}.send_time", f"{v.send_time!r} must be HH:MM (24 h, local time)"))
     if not 0 < d.test_fraction <= 1:

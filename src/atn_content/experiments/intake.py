@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 
 import msgspec
 
+from atn_content.content.fields import RecipientId
 from atn_content.experiments.assign import Assignment
 from atn_content.store.base import Event
 from atn_content.store.buffer import EventBuffer
@@ -28,7 +29,7 @@ class Observation(msgspec.Struct, forbid_unknown_fields=True):
     """One thing the tracking side saw happen to one recipient's email."""
 
     type: Literal["delivered", "open", "click", "conversion"]
-    recipient_id: Annotated[str, msgspec.Meta(min_length=1, max_length=256)]
+    recipient_id: RecipientId
     value: Annotated[float, msgspec.Meta(ge=-1e12, le=1e12)] = 0.0
     """Conversions: revenue in XPF (bounded so sums of squares stay finite)."""
     ts: Annotated[float, msgspec.Meta(ge=0, le=1e11)] | None = None
