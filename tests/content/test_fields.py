@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from atn_content.content.errors import RecipientError
 from atn_content.content.fields import (
+    DEFAULT_MAX_LENGTH,
     FIELD_TYPES,
     MAX_ID_LENGTH,
     RecipientId,
@@ -43,7 +44,11 @@ def test_id_is_always_required_and_defaults_make_fields_optional(fields: Any) ->
         "default": 0,
         "description": "Club Tiare miles",
     }
-    assert fields["email"].as_schema() == {"type": "email", "required": True}
+    assert fields["email"].as_schema() == {
+        "type": "email",
+        "required": True,
+        "max_length": DEFAULT_MAX_LENGTH,
+    }
 
 
 @pytest.mark.parametrize(

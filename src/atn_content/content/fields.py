@@ -24,6 +24,7 @@ __all__ = [
     "RecipientId",
     "parse_fields",
     "recipient_id_problem",
+    "size_problem",
     "validate_recipient",
 ]
 
@@ -81,6 +82,18 @@ FIELD_TYPES: dict[str, tuple[Any, str]] = {
 }
 
 
+#: Items a list (or keys an object) in recipient data may hold unless its field declares
+#: `max_items`: templates loop over them (100,000 flights once made 33 MB of HTML in 22 s).
+DEFAULT_MAX_ITEMS = 100
+#: Characters a string in recipient data may hold unless its field declares `max_length`.
+DEFAULT_MAX_LENGTH = 10_000
+#: The most a declaration may allow: a render stays a matter of milliseconds.
+ITEMS_CEILING = 10_000
+LENGTH_CEILING = 1_000_000
+_SIZED = frozenset({"str", "email", "list[str]", "list", "dict"})
+_COUNTED = frozenset({"list[str]", "list", "dict"})
+
+
 @dataclass(frozen=True)
 class FieldSpec:
     name: str
@@ -88,6 +101,10 @@ class FieldSpec:
     required: bool
     default: Any = None
     description: str = ""
+    max_items: int = DEFAULT_MAX_ITEMS
+    """For lists and objects: most items in any list (or keys in any object) inside."""
+    max_length: int = DEFAULT_MAX_LENGTH
+    """Most characters in any string inside the value."""
 
     def as_schema(self) -> dict[str, Any]:
         schema: dict[str, Any] = {"type": self.type, "required": self.required}
@@ -95,6 +112,10 @@ class FieldSpec:
             schema["default"] = self.default
         if self.description:
             schema["description"] = self.description
+        if self.type in _COUNTED:
+            schema["max_items"] = self.max_items
+        if self.type in _SIZED:
+            schema["max_length"] = self.max_length
         return schema
 
 
@@ -120,8 +141,63 @@ def parse_fields(raw: Mapping[str, Any], file: str) -> dict[str, FieldSpec]:
         default = decl.get("default")
         if has_default and not required and not FIELD_TYPES[type_][0](default):
             raise ValueError(f"fields.{name}: default {default!r} is not {FIELD_TYPES[type_][1]}")
-        specs[name] = FieldSpec(name, type_, required, default, str(decl.get("description", "")))
+        limits = {
+            key: _limit(decl, key, name, ceiling)
+            for key, ceiling in (("max_items", ITEMS_CEILING), ("max_length", LENGTH_CEILING))
+            if key in decl
+        }
+        specs[name] = FieldSpec(
+            name, type_, required, default, str(decl.get("description", "")), **limits
+        )
     return specs
+
+
+def _limit(decl: Mapping[str, Any], key: str, name: str, ceiling: int) -> int:
+    value = decl[key]
+    if not _is_int(value) or not 1 <= value <= ceiling:
+        raise ValueError(f"fields.{name}: {key} must be an integer from 1 to {ceiling:,}")
+    return int(value)
+
+
+def size_problem(value: Any, path: str, max_items: int, max_length: int) -> FieldProblem | None:
+    """The first list, object or string inside `value` over its limit, named by its path
+    (recipient.booking.flights), or None. Iterative, and paths are only spelled out for
+    the one reported: this runs on every render."""
+    stack: list[_Node] = [(value, None, path)]
+    while stack:
+        node = stack.pop()
+        item = node[0]
+        if isinstance(item, str):
+            if len(item) > max_length:
+                return FieldProblem(
+                    _path(node), f"is {len(item):,} characters long; at most {max_length:,} allowed"
+                )
+        elif isinstance(item, list | tuple):
+            if len(item) > max_items:
+                return FieldProblem(
+                    _path(node), f"has {len(item):,} items; at most {max_items:,} allowed"
+                )
+            stack.extend((x, node, i) for i, x in enumerate(item))
+        elif isinstance(item, Mapping):
+            if len(item) > max_items:
+                return FieldProblem(
+                    _path(node), f"has {len(item):,} keys; at most {max_items:,} allowed"
+                )
+            stack.extend((x, node, k) for k, x in item.items())
+    return None
+
+
+#: (value, parent node, key in the parent or the root's path).
+_Node = tuple[Any, Any, Any]
+
+
+def _path(node: _Node) -> str:
+    parts: list[str] = []
+    while node[1] is not None:
+        key = node[2]
+        parts.append(f"[{key}]" if isinstance(key, int) else f".{key}")
+        node = node[1]
+    return str(node[2]) + "".join(reversed(parts))
 
 
 def validate_recipient(
@@ -157,6 +233,17 @@ def validate_recipient(
                     f"recipient.{spec.name}", f"must be {expected}, got {_describe(value)}"
                 )
             )
+            continue
+        too_big = size_problem(value, f"recipient.{spec.name}", spec.max_items, spec.max_length)
+        if too_big:
+            problems.append(too_big)
+    for name, value in values.items():  # undeclared data passes through, within the defaults
+        if name not in fields and not isinstance(value, bool | int | float):
+            too_big = size_problem(
+                value, f"recipient.{name}", DEFAULT_MAX_ITEMS, DEFAULT_MAX_LENGTH
+            )
+            if too_big:
+                problems.append(too_big)
     if problems:
         raise RecipientError(problems)
     return values, fallbacks

@@ -35,10 +35,13 @@ from atn_content.content.plaintext import tidy_text
 from atn_content.content.profile import derive_profile
 from atn_content.content.unsubscribe import UnsubscribeLinks
 
-__all__ = ["RenderedEmail", "Renderer", "Variant"]
+__all__ = ["MAX_PART_LENGTH", "RenderedEmail", "Renderer", "Variant"]
 
 #: Compiled templates kept in memory (templates x locales x variants in use).
 _CACHE_SIZE = 512
+#: Longest HTML or text part a render may produce, in characters: Gmail clips past
+#: 102 KB, the largest shipped email is about 33 KB; more is runaway data, not an email.
+MAX_PART_LENGTH = 500_000
 log = logging.getLogger("atn_content.render")
 
 
@@ -168,6 +171,13 @@ class Renderer:
             problem = header_problem(part, value)
             if problem:
                 raise LimitError(source.file, part, problem)
+        for part, value in (("html", html), ("text", text)):
+            if len(value) > MAX_PART_LENGTH:
+                raise LimitError(
+                    source.file,
+                    part,
+                    f"is {len(value):,} characters long; at most {MAX_PART_LENGTH:,} are allowed",
+                )
         return RenderedEmail(
             subject=subject,
             preheader=preheader,
