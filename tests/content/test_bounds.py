@@ -112,7 +112,9 @@ def test_a_template_with_a_bad_bound_breaks_only_itself(tmp_path: Path) -> None:
 
 _DATA = st.recursive(
     st.none() | st.integers() | st.text(max_size=12),
-    lambda inner: st.lists(inner, max_size=6) | st.dictionaries(st.text(max_size=3), inner, max_size=6),
+    lambda inner: (
+        st.lists(inner, max_size=6) | st.dictionaries(st.text(max_size=3), inner, max_size=6)
+    ),
     max_leaves=40,
 )
 
