@@ -23,7 +23,7 @@ from atn_content.api.schemas import RenderRequest
 from atn_content.content.errors import ContentError
 from atn_content.content.renderer import Renderer
 from atn_content.experiments.assign import Assigner
-from atn_content.experiments.intake import Intake
+from atn_content.experiments.intake import ExposureSink
 
 __all__ = ["render_line", "render_lines", "split_lines"]
 
@@ -45,7 +45,7 @@ def render_line(
     raw: bytes,
     max_bytes: int,
     assigner: Assigner | None = None,
-    intake: Intake | None = None,
+    intake: ExposureSink | None = None,
 ) -> bytes:
     recipient_id: str | None = None
     try:
@@ -83,7 +83,7 @@ def render_lines(
     lines: Iterable[bytes],
     max_bytes: int,
     assigner: Assigner | None = None,
-    intake: Intake | None = None,
+    intake: ExposureSink | None = None,
 ) -> Iterator[bytes]:
     for number, raw in enumerate(lines, start=1):
         if raw.strip():

@@ -22,7 +22,7 @@ from atn_content.content.fields import recipient_id_problem
 from atn_content.content.renderer import Renderer, Variant
 from atn_content.experiments.assign import Assigner, Assignment
 from atn_content.experiments.definitions import Definition, DefinitionError, parse_definition
-from atn_content.experiments.intake import Intake, Observation
+from atn_content.experiments.intake import ExposureSink, Intake, Observation
 from atn_content.experiments.lifecycle import DecisionRecord, Record, phase
 from atn_content.experiments.results import Results, iso
 from atn_content.experiments.service import (
@@ -117,7 +117,7 @@ def _check_variants_compile(renderer: Renderer, definition: Definition) -> None:
 def render_with_experiment(
     renderer: Renderer,
     assigner: Assigner | None,
-    intake: Intake | None,
+    intake: ExposureSink | None,
     template: str,
     locale: str,
     recipient: Mapping[str, Any],

@@ -15,12 +15,17 @@ from litestar.types import Receive, Scope, Send
 from atn_content.api.auth import require_scope
 from atn_content.api.batch import render_line, split_lines
 from atn_content.api.experiments import render_with_experiment
+from atn_content.api.offload import Exposures, in_worker
 from atn_content.api.schemas import RenderRequest, RenderResponse
 
 __all__ = ["render", "render_batch"]
 
 #: Output is sent in chunks of about this size: fewer, larger writes.
 _FLUSH_BYTES = 65_536
+#: Lines rendered per trip to a worker thread: one hop per line would cost more than a
+#: render; a group stays a few milliseconds of work, so the loop is never held long.
+_GROUP_LINES = 16
+_GROUP_BYTES = 262_144
 
 
 @post(
@@ -36,9 +41,19 @@ async def render(data: JSONBody[RenderRequest], state: State) -> RenderResponse:
     A missing required recipient field is a 422 naming it; optional fields fall back to
     their declared default and are listed in `fallbacks`.
     """
-    return render_with_experiment(
-        state.renderer, state.assigner, state.intake, data.template, data.locale, data.recipient
+    exposures = Exposures()
+    response = await in_worker(
+        state,
+        render_with_experiment,
+        state.renderer,
+        state.assigner,
+        exposures,
+        data.template,
+        data.locale,
+        data.recipient,
     )
+    exposures.replay(state.intake)
+    return response
 
 
 @asgi(
@@ -69,18 +84,35 @@ async def render_batch(scope: Scope, receive: Receive, send: Send) -> None:
             "headers": [(b"content-type", b"application/x-ndjson")],
         }
     )
+    exposures = Exposures()
+
+    def render_group(lines: list[tuple[int, bytes]]) -> bytes:
+        return b"".join(
+            render_line(renderer, n, raw, max_line, state.assigner, exposures) for n, raw in lines
+        )
+
+    group: list[tuple[int, bytes]] = []
+    group_bytes = number = 0
     pending: list[bytes] = []
-    size = number = 0
+    size = 0
     async for raw in split_lines(_body_chunks(receive), max_line):
         number += 1
-        if not raw.strip():
+        if raw.strip():
+            group.append((number, raw))
+            group_bytes += len(raw)
+        if len(group) < _GROUP_LINES and group_bytes < _GROUP_BYTES:
             continue
-        out = render_line(renderer, number, raw, max_line, state.assigner, state.intake)
+        out = await in_worker(state, render_group, group)
+        exposures.replay(state.intake)
+        group, group_bytes = [], 0
         pending.append(out)
         size += len(out)
         if size >= _FLUSH_BYTES:
             await send({"type": "http.response.body", "body": b"".join(pending), "more_body": True})
             pending, size = [], 0
+    if group:
+        pending.append(await in_worker(state, render_group, group))
+        exposures.replay(state.intake)
     await send({"type": "http.response.body", "body": b"".join(pending), "more_body": False})
 
 

@@ -8,6 +8,7 @@ of them.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -147,6 +148,7 @@ class Environments:
         self._catalogs = catalogs
         self._helpers = helpers
         self._envs: dict[tuple[str, bool], ImmutableSandboxedEnvironment] = {}
+        self._lock = threading.Lock()
 
     def translations(self, locale: str) -> Any:
         return self._catalogs.translations(locale)
@@ -161,7 +163,10 @@ class Environments:
         key = (locale, autoescape)
         env = self._envs.get(key)
         if env is None:
-            env = self._envs[key] = self._build(locale, autoescape)
+            with self._lock:  # one environment per key, even when threads race to build it
+                env = self._envs.get(key)
+                if env is None:
+                    env = self._envs[key] = self._build(locale, autoescape)
         return env
 
     def _build(self, locale: str, autoescape: bool) -> ImmutableSandboxedEnvironment:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -93,6 +94,7 @@ class Renderer:
         self._cache: OrderedDict[tuple[Any, ...], CompiledTemplate | list[TemplateProblem]] = (
             OrderedDict()
         )
+        self._lock = threading.Lock()
 
     @property
     def locales(self) -> tuple[str, ...]:
@@ -108,10 +110,11 @@ class Renderer:
             raise UnknownLocale(locale, self.locales)
         fingerprint = variant.fingerprint if variant else None
         key = (source.name, source.version, locale, fingerprint, self.catalogs.version(locale))
-        entry = self._cache.get(key)
-        if entry is not None:
-            self._cache.move_to_end(key)
-        else:
+        with self._lock:  # renders run in worker threads (api/offload.py)
+            entry = self._cache.get(key)
+            if entry is not None:
+                self._cache.move_to_end(key)
+        if entry is None:  # two threads may compile the same key once: harmless
             try:
                 entry = compile_template(
                     source,
@@ -123,9 +126,10 @@ class Renderer:
                 )
             except TemplateError as exc:
                 entry = exc.problems
-            self._cache[key] = entry
-            if len(self._cache) > _CACHE_SIZE:
-                self._cache.popitem(last=False)
+            with self._lock:
+                self._cache[key] = entry
+                if len(self._cache) > _CACHE_SIZE:
+                    self._cache.popitem(last=False)
         if isinstance(entry, list):
             raise TemplateError(entry)  # a fresh error: a cached one would grow its traceback
         return entry

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Protocol
 
 import msgspec
 
@@ -19,7 +19,7 @@ from atn_content.experiments.assign import Assignment
 from atn_content.store.base import Event
 from atn_content.store.buffer import EventBuffer
 
-__all__ = ["EVENT_TYPES", "Intake", "Observation"]
+__all__ = ["EVENT_TYPES", "ExposureSink", "Intake", "Observation"]
 
 #: Observations the intake accepts; opens and clicks count once per recipient.
 EVENT_TYPES = ("delivered", "open", "click", "conversion")
@@ -41,6 +41,12 @@ class Observation(msgspec.Struct, forbid_unknown_fields=True):
     """A machine open (privacy proxy, scanner): not a human open, not counted."""
     locale: str | None = None
     """The email's locale: an event outside a locale-restricted test is not counted."""
+
+
+class ExposureSink(Protocol):
+    """Where a render reports that a recipient got an experiment's email."""
+
+    def exposure(self, assignment: Assignment, recipient_id: str) -> None: ...
 
 
 class Intake:
