@@ -257,3 +257,10 @@ def test_a_whole_template_arm_that_cannot_render_names_its_template(own: Rendere
     found = check_launch(own, parse_definition(data))
     assert [p.field for p in found] == ["variants[1].template"]
     assert "broken does not render with its declared defaults" in found[0].message
+
+
+def test_a_subject_on_a_template_that_cannot_render_blames_the_template(own: Renderer) -> None:
+    data = content_test({"key": "A"}, {"key": "B", "subject": "Fine"}, kind="subject")
+    data["template"] = "broken"
+    found = check_launch(own, parse_definition(data))
+    assert {p.field for p in found} == {"template"}

@@ -14,6 +14,7 @@ their kind comes from the name (`PARAM_KINDS`): colours, https URLs, or plain te
 
 from __future__ import annotations
 
+import copy
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -125,7 +126,7 @@ def sample_recipient(fields: Mapping[str, FieldSpec]) -> dict[str, Any]:
         if spec.name == "id":
             values["id"] = SAMPLE_ID
         elif spec.default is not None:
-            values[spec.name] = spec.default
+            values[spec.name] = copy.deepcopy(spec.default)
         elif spec.required:
             values[spec.name] = _PLACEHOLDERS.get(spec.type, "")
     return values
@@ -254,11 +255,11 @@ def _culprit(
         (f"params.{name}", Variant(spec.key, params=((name, value),)))
         for name, value in sorted(spec.params.items())
     ]
+    if not _renders(renderer, template, locale, sample, Variant(spec.key)):
+        return None
     for part, variant in alone:
         if not _renders(renderer, template, locale, sample, variant):
             return part
-    if not _renders(renderer, template, locale, sample, Variant(spec.key)):
-        return None
     return ""
 
 
