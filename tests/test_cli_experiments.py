@@ -106,3 +106,33 @@ def test_launch_file_errors_name_the_field(
     assert "nope" in capsys.readouterr().err
     assert run("show", "missing") == 1
     assert "no experiment 'missing'" in capsys.readouterr().err
+
+
+def test_launch_refuses_a_variant_that_cannot_render(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Like the API: every variant is dry-rendered first; exit 2 names the field."""
+    monkeypatch.setenv("ATN_CONTENT_ROOT", str(Path(__file__).resolve().parents[1]))
+    monkeypatch.setenv("ATN_STORE", f"sqlite:///{tmp_path / 'atn.db'}")
+    monkeypatch.setenv("ATN_STATE_DIR", str(tmp_path / "state"))
+    monkeypatch.setenv("ATN_SECRET", "s" * 32)
+    shipped = DEFINITION.replace('template = "promo"', 'template = "newsletter-destination"')
+    bad = tmp_path / "bad.toml"
+    bad.write_text(shipped.replace("Votre Polynésie à -30 %", "{{ cycler.__init__ }}"), "utf-8")
+    assert run("launch", str(bad)) == 2
+    err = capsys.readouterr().err
+    assert "error: variants[1].subject: SecurityError: access to attribute '__init__'" in err
+    colour = tmp_path / "colour.toml"
+    colour.write_text(
+        shipped.replace('kind = "subject"', 'kind = "cta"')
+        + '[variants.params]\ncta_color = "red;background-image:url(https://e.example/x)"\n',
+        "utf-8",
+    )
+    assert run("launch", str(colour)) == 2
+    assert "error: variants[1].params.cta_color: " in capsys.readouterr().err
+    assert run("list") == 0
+    assert "bf-cli" not in capsys.readouterr().out
+    good = tmp_path / "good.toml"
+    good.write_text(shipped, "utf-8")
+    assert run("launch", str(good)) == 0
+    assert "launched bf-cli" in capsys.readouterr().out

@@ -13,10 +13,11 @@ from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from atn_content.app import build_renderer
 from atn_content.config import Settings
 from atn_content.content.errors import ContentError
-from atn_content.content.library import Library
 from atn_content.experiments.definitions import Definition, DefinitionError, parse_toml
+from atn_content.experiments.launch_checks import check_launch
 from atn_content.experiments.lifecycle import phase
 from atn_content.experiments.results import Results, iso
 from atn_content.experiments.service import (
@@ -91,18 +92,24 @@ async def _launch(service: ExperimentService, args: argparse.Namespace) -> int:
             )
         definition, path = found
         source = str(path)
-    library = Library(Settings.from_env().content_root)
+    settings = Settings.from_env()
+    renderer = build_renderer(settings)
     for name in {definition.template, *(v.template for v in definition.variants if v.template)}:
         try:
-            library.get(name)
+            renderer.library.get(name)
         except ContentError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 1
-    known = Settings.from_env().content_root / "locales"
+    known = settings.content_root / "locales"
     for locale in definition.locales:
-        if not (known / locale).is_dir():
+        if locale not in renderer.locales:
             print(f"error: locales: no catalog for {locale!r} in {known}", file=sys.stderr)
             return 1
+    refused = check_launch(renderer, definition)  # what the API refuses with a 422
+    for problem in refused:
+        print(f"error: {problem.field}: {redact(problem.message)}", file=sys.stderr)
+    if refused:
+        return 2
     record = await service.launch(definition, source)
     print(f"launched {record.key} ({definition.kind} test on {definition.template})")
     if record.decision_due is not None:

@@ -452,3 +452,33 @@ async def test_event_ids_follow_the_render_rule(
     rendered = await render(client, rid)
     assert rendered.status_code == 422
     assert rendered.json()["errors"][0]["field"] == "recipient.id"
+
+
+async def test_a_variant_that_cannot_render_is_refused_at_launch(
+    client: AsyncTestClient[Litestar],
+) -> None:
+    """The sandbox refuses `''.__class__` only at render time: launch dry-renders each
+    variant and names it, instead of a 201 and a "Template error" for every recipient."""
+    variants = [dict(v) for v in BLACK_FRIDAY["variants"]]
+    variants[1]["subject"] = "{{ ''.__class__ }}"
+    response = await client.post(
+        "/v1/experiments", json={**BLACK_FRIDAY, "variants": variants}, headers=AUTH
+    )
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"].startswith("application/problem+json")
+    errors = response.json()["errors"]
+    assert [e["field"] for e in errors] == ["variants[1].subject"]
+    assert "unsafe" in errors[0]["message"]
+    cta = {
+        **BLACK_FRIDAY,
+        "kind": "cta",
+        "variants": [
+            {"key": "control"},
+            {"key": "red", "params": {"cta_color": "red;background-image:url(https://e.example/x)"}},
+        ],
+    }
+    refused = await client.post("/v1/experiments", json=cta, headers=AUTH)
+    assert refused.status_code == 422, refused.text
+    assert [e["field"] for e in refused.json()["errors"]] == ["variants[1].params.cta_color"]
+    listed = await client.get("/v1/experiments", headers=AUTH)
+    assert listed.json() == []

@@ -15,14 +15,16 @@ from litestar.params import FromPath, JSONBody
 
 from atn_content.api.auth import require_scope
 from atn_content.api.errors import ProblemError
+from atn_content.api.offload import in_worker
 from atn_content.api.problems import Problem, ProblemItem
 from atn_content.api.schemas import RenderResponse, to_response
-from atn_content.content.errors import ContentError, FieldProblem, RecipientError, TemplateError
+from atn_content.content.errors import ContentError, FieldProblem, RecipientError
 from atn_content.content.fields import recipient_id_problem
-from atn_content.content.renderer import Renderer, Variant
+from atn_content.content.renderer import Renderer
 from atn_content.experiments.assign import Assigner, Assignment
 from atn_content.experiments.definitions import Definition, DefinitionError, parse_definition
 from atn_content.experiments.intake import ExposureSink, Intake, Observation
+from atn_content.experiments.launch_checks import check_launch
 from atn_content.experiments.lifecycle import DecisionRecord, Record, phase
 from atn_content.experiments.results import Results, iso
 from atn_content.experiments.service import (
@@ -96,22 +98,14 @@ class DecideRequest(msgspec.Struct, forbid_unknown_fields=True):
     winner: str | None = None
 
 
-def _check_variants_compile(renderer: Renderer, definition: Definition) -> None:
-    """A variant's subject or preheader that cannot compile is a 422 at launch, not at send."""
-    for i, spec in enumerate(definition.variants):
-        if spec.subject is None and spec.preheader is None:
-            continue
-        variant = Variant(spec.key, spec.subject, spec.preheader)
-        for locale in definition.locales or renderer.locales:
-            try:
-                renderer.compiled(spec.template or definition.template, locale, variant)
-            except TemplateError as exc:
-                part = "preheader" if "variant preheader" in str(exc) else "subject"
-                field = f"variants[{i}].{part}"
-                items = [ProblemItem(p.message, field=field) for p in exc.problems]
-                raise ProblemError(
-                    Problem(422, "Invalid experiment definition", f"{field}: {exc}", errors=items)
-                ) from None
+def _check_launch(renderer: Renderer, definition: Definition) -> None:
+    """A variant that cannot render (or a parameter that is not what its name says) is a
+    422 naming it at launch, not a "Template error" for every recipient in its arm."""
+    problems = check_launch(renderer, definition)
+    if problems:
+        items = [ProblemItem(p.message, field=p.field) for p in problems]
+        detail = "; ".join(f"{p.field}: {p.message}" for p in problems)
+        raise ProblemError(Problem(422, "Invalid experiment definition", detail, errors=items))
 
 
 def render_with_experiment(
@@ -243,7 +237,7 @@ async def launch_experiment(data: JSONBody[dict[str, Any]], state: State) -> Exp
             detail = f"unknown locale {locale!r}; known: {', '.join(renderer.locales)}"
             item = ProblemItem(detail, field=f"locales[{i}]")
             raise ProblemError(Problem(422, "Unknown locale", detail, errors=[item]))
-    _check_variants_compile(renderer, definition)
+    await in_worker(state, _check_launch, renderer, definition)  # compiles: off the loop
     try:
         record = await _service(state).launch(definition, source="api")
     except ExperimentConflict as exc:

@@ -19,6 +19,7 @@ from atn_content.content.formatting import recipient_zone
 from atn_content.content.renderer import Variant
 from atn_content.experiments.allocation import EXCLUDED, HOLDBACK, Allocator, Namespace
 from atn_content.experiments.definitions import Definition, VariantSpec
+from atn_content.experiments.launch_checks import variant_of
 from atn_content.experiments.lifecycle import ROLLOUT, Record, phase
 from atn_content.redact import redact
 
@@ -73,9 +74,8 @@ class _Live:
 
 
 def _arm(definition: Definition, spec: VariantSpec) -> _Arm:
-    params = tuple(sorted(spec.params.items()))
-    variant = Variant(spec.key, spec.subject, spec.preheader, params)
-    return _Arm(spec, variant, spec.template or definition.template)
+    # variant_of: launch dry-renders exactly what is served here
+    return _Arm(spec, variant_of(spec), spec.template or definition.template)
 
 
 class Assigner:
