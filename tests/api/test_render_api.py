@@ -103,3 +103,24 @@ def test_integer_ids_and_unicode_names(render: Callable[..., Any]) -> None:
     response = render("ja", {"id": 42, "first_name": "Mā'ohi 🌺"})
     assert response.status_code == 200
     assert "Mā'ohi 🌺" in response.json()["preheader"]
+
+
+@pytest.mark.parametrize(
+    ("departure", "expected"),
+    [
+        ("tomorrow", {"field": "recipient.booking.flights[0].departure"}),
+        (5, {"template": "blocks/itinerary.mjml"}),
+    ],
+)
+def test_render_failures_name_the_field_or_the_block_line(
+    client: TestClient[Litestar], auth: dict[str, str], departure: object, expected: dict[str, str]
+) -> None:
+    """Both were "Template error" blaming templates/booking-confirmation.mjml, no line."""
+    leg = {"flight_number": "TN7", "from": "CDG", "to": "PPT", "departure": departure}
+    recipient = {"id": "r1", "booking": {"flights": [leg]}}
+    body = {"template": "booking-confirmation", "locale": "en", "recipient": recipient}
+    response = client.post("/v1/render", headers=auth, json=body)
+    assert response.status_code == 422
+    [item] = response.json()["errors"]
+    assert expected.items() <= item.items()
+    assert "field" in item or isinstance(item["line"], int)

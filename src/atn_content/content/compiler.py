@@ -8,7 +8,7 @@ HTML, text, subject and preheader. What is left per recipient is four renders.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import css_inline
@@ -57,6 +57,11 @@ class CompiledTemplate:
     subject: jinja2.Template
     preheader: jinja2.Template
     html_bytes: int
+    sources: dict[str, str] = field(default_factory=dict, repr=False)
+    """The Jinja source of the html and text parts, read only to explain a failed render."""
+    spans: tuple[str, ...] = ()
+    """Every Jinja tag in those parts, and the (file, line) it was written at."""
+    origins: tuple[tuple[str, int | None], ...] = ()
 
 
 def compile_template(
@@ -107,6 +112,12 @@ def compile_template(
         subject=_compile_line(text_env, source, "subject", subject, translations),
         preheader=_compile_line(text_env, source, "preheader", preheader, translations),
         html_bytes=len(html.encode()),
+        sources={"html": html, "text": text},
+        spans=spans,
+        origins=tuple(
+            source.origin(protected.lines[i] if i < len(protected.lines) else None)
+            for i in range(len(spans))
+        ),
     )
 
 

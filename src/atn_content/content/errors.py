@@ -79,9 +79,9 @@ class UnknownLocale(ContentError):
 class RenderError(ContentError):
     """A compiled template failed for one recipient (sandbox violation, bad filter input)."""
 
-    def __init__(self, file: str, message: str) -> None:
-        self.problems = [TemplateProblem(file, None, message)]
-        super().__init__(f"{file}: {message}")
+    def __init__(self, file: str, message: str, line: int | None = None) -> None:
+        self.problems = [TemplateProblem(file, line, message)]
+        super().__init__(str(self.problems[0]))
 
 
 class LimitError(ContentError):

@@ -93,7 +93,7 @@ def prepare_head(
             + head_extra
             + text[head.end() :]
         )
-    return Protected(text, tuple(spans)), []
+    return Protected(text, tuple(spans), protected.lines), []
 
 
 def _token(spans: list[str], jinja: str) -> str:

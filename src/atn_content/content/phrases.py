@@ -43,6 +43,7 @@ __all__ = [
     "break_phrases",
     "break_phrases_fragment",
     "phrases_filter",
+    "without_filter",
 ]
 
 #: Names that read as one word in every locale (their spaces never end a line).
@@ -152,6 +153,19 @@ def _with_filter(tag: str) -> str:
         return tag
     opening, expression, closing = parts.groups()
     return f"{opening} ({expression.strip()})|{PHRASES_FILTER} {closing}"
+
+
+def without_filter(tag: str) -> str:
+    """The tag as written, before `_with_filter` (to find where a compiled tag came from)."""
+    parts = _EXPRESSION.fullmatch(tag)
+    suffix = f")|{PHRASES_FILTER}"
+    if parts is None:
+        return tag
+    opening, expression, closing = parts.groups()
+    inner = expression.strip()
+    if not (inner.startswith("(") and inner.endswith(suffix)):
+        return tag
+    return f"{opening} {inner[1 : -len(suffix)]} {closing}"
 
 
 def _text_node(chunk: str, japanese: bool) -> str:

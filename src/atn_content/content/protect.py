@@ -39,6 +39,8 @@ class ProtectionError(ValueError):
 class Protected:
     text: str
     spans: tuple[str, ...]
+    lines: tuple[int, ...] = ()
+    """1-based line of the source each span starts on (spans added later have none)."""
 
 
 def protect(source: str) -> Protected:
@@ -47,13 +49,16 @@ def protect(source: str) -> Protected:
     Newlines inside a replaced tag are kept after its token, so line numbers still match.
     """
     spans: list[str] = []
+    lines: list[int] = []
     out: list[str] = []
     cursor = 0
+    line = 1
     in_tag = False
     quote: str | None = None
     for match in _JINJA.finditer(source):
         in_tag, quote = _scan_markup(source[cursor : match.start()], in_tag, quote)
         out.append(source[cursor : match.start()])
+        line += source.count("\n", cursor, match.start())
         span = match.group(0)
         newlines = "\n" * span.count("\n")
         if span.startswith("{#"):
@@ -67,12 +72,14 @@ def protect(source: str) -> Protected:
         else:
             index = len(spans)
             spans.append(span)
+            lines.append(line)
             is_statement = span.startswith("{%")
             token = f"<!--atn:{index}-->" if is_statement and not in_tag else f"@@atn{index}@@"
             out.append(token + newlines)
+        line += len(newlines)
         cursor = match.end()
     out.append(source[cursor:])
-    return Protected("".join(out), tuple(spans))
+    return Protected("".join(out), tuple(spans), tuple(lines))
 
 
 def restore(text: str, spans: tuple[str, ...]) -> str:

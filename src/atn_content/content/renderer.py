@@ -23,7 +23,6 @@ from atn_content.content.errors import (
     FieldProblem,
     LimitError,
     RecipientError,
-    RenderError,
     TemplateError,
     TemplateProblem,
     UnknownLocale,
@@ -34,6 +33,7 @@ from atn_content.content.headers import header_line, header_problem
 from atn_content.content.library import Library, TemplateSource
 from atn_content.content.plaintext import tidy_text
 from atn_content.content.profile import derive_profile
+from atn_content.content.render_errors import explain_failure
 from atn_content.content.unsubscribe import UnsubscribeLinks
 
 __all__ = ["MAX_PART_LENGTH", "RenderedEmail", "Renderer", "Variant"]
@@ -161,16 +161,20 @@ class Renderer:
             "today": today,
             "now": now,
         }
+        part = "subject"
         try:
             subject = header_line(compiled.subject.render(context))
+            part = "preheader"
             preheader = header_line(compiled.preheader.render(context))
             context["subject"], context["preheader"] = subject, preheader
+            part = "html"
             html = compiled.html.render(context)
+            part = "text"
             text = tidy_text(compiled.text.render(context))
         except Exception as exc:  # recipient data must never turn into a 500
             if not isinstance(exc, jinja2.TemplateError | ArithmeticError | TypeError | ValueError):
                 log.warning("render of %s failed on recipient data: %r", source.file, exc)
-            raise RenderError(source.file, f"{type(exc).__name__}: {exc}") from None
+            raise explain_failure(exc, part, compiled, context, source.file) from None
         for part, value in (("subject", subject), ("preheader", preheader)):
             problem = header_problem(part, value)
             if problem:
