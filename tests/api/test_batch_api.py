@@ -7,6 +7,8 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from litestar import Litestar
 from litestar.testing import TestClient
 
@@ -122,3 +124,32 @@ async def test_split_lines_recuts_chunks_and_cuts_long_lines(
     parts: tuple[bytes, ...], expected: list[bytes]
 ) -> None:
     assert [x async for x in split_lines(_chunks(*parts), max_bytes=6)] == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.binary(max_size=12).map(lambda b: b.replace(b"\n", b"")), max_size=12),
+    st.booleans(),
+    st.lists(st.integers(1, 9), min_size=1, max_size=20),
+    st.integers(1, 8),
+)
+async def test_split_lines_keeps_every_line_in_order_and_cuts_only_long_ones(
+    lines: list[bytes], trailing_newline: bool, cuts: list[int], max_bytes: int
+) -> None:
+    """Whatever the chunking: one output per input line, in order; a line within the limit
+    comes out whole, a longer one as a prefix still over the limit (reported as too large)."""
+    body = b"\n".join(lines) + (b"\n" if trailing_newline and lines else b"")
+    chunks, at = [], 0
+    for size in cuts * (len(body) // max(sum(cuts), 1) + 1):
+        chunks.append(body[at : at + size])
+        at += size
+    out = [x async for x in split_lines(_chunks(*chunks), max_bytes)]
+    expected = lines if body else []
+    if lines and not trailing_newline and lines[-1] == b"":
+        expected = lines[:-1]  # a body ending in "\n" has no empty last line
+    assert len(out) == len(expected)
+    for got, line in zip(out, expected, strict=True):
+        if len(line) <= max_bytes:
+            assert got == line
+        else:
+            assert line.startswith(got) and len(got) > max_bytes
