@@ -30,12 +30,12 @@ from mjml import mjml2html
 
 from _common import CONTENT_ROOT, TEMPLATE, OtherLoad, branch_of, machine_summary, make_recipients
 from atn_content.app import build_renderer
+from atn_content.audience.profile import derive_profile
 from atn_content.config import Settings
 from atn_content.content.fields import validate_recipient
 from atn_content.content.formatting import install_i18n_filters
 from atn_content.content.i18n import Catalogs
 from atn_content.content.library import Library
-from atn_content.content.profile import derive_profile
 from atn_content.content.renderer import Renderer
 
 LOCALES = ("fr", "en", "ja")

@@ -19,13 +19,11 @@ from atn_content.api.openapi import document_batch_route, document_problems, ope
 from atn_content.api.render import render, render_batch
 from atn_content.api.unsubscribe import confirm_unsubscribe, unsubscribe
 from atn_content.config import Settings
-from atn_content.content.airports import install_airport_filters
 from atn_content.content.environment import TemplateHelpers
 from atn_content.content.formatting import install_i18n_filters
 from atn_content.content.i18n import Catalogs
 from atn_content.content.library import Library
 from atn_content.content.renderer import Renderer
-from atn_content.content.unsubscribe import UnsubscribeLinks
 from atn_content.experiments.assign import Assigner, refresh_forever
 from atn_content.experiments.intake import Intake
 from atn_content.experiments.service import ExperimentService
@@ -33,6 +31,8 @@ from atn_content.redact import redact
 from atn_content.signing import Signer
 from atn_content.store import StoreUnavailable, open_store
 from atn_content.store.buffer import EventBuffer
+from atn_content.tracking.links import UnsubscribeLinks
+from atn_content.travel.airports import install_airport_filters
 
 __all__ = ["build_renderer", "create_app"]
 

@@ -18,14 +18,14 @@ from tests.api.conftest import AUTH, make_settings
 from tests.content.test_hostile_input import content_root
 
 from atn_content.app import create_app
-from atn_content.content.airports import install_airport_filters
 from atn_content.content.environment import TemplateHelpers
 from atn_content.content.formatting import install_i18n_filters
 from atn_content.content.i18n import Catalogs
 from atn_content.content.library import Library
 from atn_content.content.renderer import Renderer
-from atn_content.content.unsubscribe import UnsubscribeLinks
 from atn_content.signing import Signer
+from atn_content.tracking.links import UnsubscribeLinks
+from atn_content.travel.airports import install_airport_filters
 
 SLOW = (
     '+++\nsubject = "Hi"\n[fields.name]\ntype = "str"\ndefault = ""\n+++\n'

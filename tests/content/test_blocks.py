@@ -22,14 +22,14 @@ from typing import Any
 import pytest
 from jinja2 import Environment, meta, nodes
 
-from atn_content.content.airports import install_airport_filters
 from atn_content.content.environment import CONTEXT_NAMES, Environments, TemplateHelpers
 from atn_content.content.formatting import install_i18n_filters
 from atn_content.content.i18n import Catalogs
 from atn_content.content.library import Library
 from atn_content.content.renderer import RenderedEmail, Renderer
-from atn_content.content.unsubscribe import UnsubscribeLinks
 from atn_content.signing import Signer
+from atn_content.tracking.links import UnsubscribeLinks
+from atn_content.travel.airports import install_airport_filters
 
 ROOT = Path(__file__).resolve().parents[2]
 BLOCKS = sorted(p.name for p in (ROOT / "blocks").glob("*.mjml"))

@@ -17,8 +17,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pytest
 
-from atn_content.content.profile import derive_profile
-from atn_content.content.rfm import SEGMENTS
+from atn_content.audience.profile import derive_profile
+from atn_content.audience.rfm import SEGMENTS
 
 ROOT = Path(__file__).resolve().parents[2]
 DOC = ROOT / "docs" / "RECIPIENT.md"
@@ -161,7 +161,7 @@ def test_sample_derives_its_intended_segment(path: Path) -> None:
 
 
 def test_the_segment_grid_in_the_docs_matches_the_code() -> None:
-    from atn_content.content.rfm import GRID
+    from atn_content.audience.rfm import GRID
 
     text = DOC.read_text(encoding="utf-8")
     for r, row in GRID.items():

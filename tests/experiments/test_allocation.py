@@ -22,7 +22,7 @@ from atn_content.experiments.allocation import (
     in_namespace,
     normalise_weights,
 )
-from atn_content.experiments.simulate import split_z_scores
+from atn_content.experiments.stats.simulate import split_z_scores
 
 CASES: dict[str, Any] = json.loads((Path(__file__).parent / "cases.json").read_text("utf-8"))
 Z_LIMIT = 3.29

@@ -8,8 +8,12 @@ import math
 
 import pytest
 
-from atn_content.experiments.power import power_sequential, sample_size, sample_size_sequential
-from atn_content.experiments.simulate import aa_simulation, sequential_power
+from atn_content.experiments.stats.power import (
+    power_sequential,
+    sample_size,
+    sample_size_sequential,
+)
+from atn_content.experiments.stats.simulate import aa_simulation, sequential_power
 
 pytestmark = pytest.mark.slow
 

@@ -8,25 +8,10 @@ from collections.abc import Callable
 
 import pytest
 
-from atn_content.experiments.bandit import thompson_weights
-from atn_content.experiments.bayes import bayes_summary, beta_posteriors, chance_to_beat
 from atn_content.experiments.decision import ArmCounts, DecisionRule, decide
-from atn_content.experiments.power import (
-    describe_power,
-    describe_sample_size,
-    minimum_detectable_lift,
-    power_sequential,
-    power_two_proportions,
-    sample_size,
-)
-from atn_content.experiments.sequential import (
-    mixture_rho,
-    sequential_from_moments,
-    sequential_p_values,
-    sequential_test,
-)
-from atn_content.experiments.simulate import aa_simulation, power_by_simulation, sequential_power
-from atn_content.experiments.stats import (
+from atn_content.experiments.stats.bandit import thompson_weights
+from atn_content.experiments.stats.bayes import bayes_summary, beta_posteriors, chance_to_beat
+from atn_content.experiments.stats.frequentist import (
     holm,
     sample_moments,
     sample_ratio_check,
@@ -34,6 +19,25 @@ from atn_content.experiments.stats import (
     two_proportion_test,
     welch_test,
     wilson_interval,
+)
+from atn_content.experiments.stats.power import (
+    describe_power,
+    describe_sample_size,
+    minimum_detectable_lift,
+    power_sequential,
+    power_two_proportions,
+    sample_size,
+)
+from atn_content.experiments.stats.sequential import (
+    mixture_rho,
+    sequential_from_moments,
+    sequential_p_values,
+    sequential_test,
+)
+from atn_content.experiments.stats.simulate import (
+    aa_simulation,
+    power_by_simulation,
+    sequential_power,
 )
 
 NAN = math.nan

@@ -9,7 +9,6 @@ from typing import Any
 import msgspec
 import pytest
 
-from atn_content.experiments.bandit import thompson_weights
 from atn_content.experiments.definitions import Definition, parse_definition
 from atn_content.experiments.lifecycle import counts_of
 from atn_content.experiments.service import (
@@ -17,6 +16,7 @@ from atn_content.experiments.service import (
     ExperimentConflict,
     ExperimentService,
 )
+from atn_content.experiments.stats.bandit import thompson_weights
 from atn_content.store import Event, Store
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 import jinja2
 
+from atn_content.audience.profile import derive_profile
 from atn_content.content.compiler import CompiledTemplate, compile_template
 from atn_content.content.environment import Environments, TemplateHelpers
 from atn_content.content.errors import (
@@ -32,9 +33,8 @@ from atn_content.content.formatting import recipient_zone, zone_named
 from atn_content.content.headers import header_line, header_problem
 from atn_content.content.library import Library, TemplateSource
 from atn_content.content.plaintext import tidy_text
-from atn_content.content.profile import derive_profile
 from atn_content.content.render_errors import explain_failure
-from atn_content.content.unsubscribe import UnsubscribeLinks
+from atn_content.tracking.links import UnsubscribeLinks
 
 __all__ = ["MAX_PART_LENGTH", "RenderedEmail", "Renderer", "Variant"]
 

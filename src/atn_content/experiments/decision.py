@@ -11,9 +11,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Literal
 
-from atn_content.experiments import _checks
-from atn_content.experiments.sequential import DEFAULT_TUNING, sequential_from_moments
-from atn_content.experiments.stats import (
+from atn_content.experiments.stats import _checks
+from atn_content.experiments.stats.frequentist import (
     Comparison,
     SampleRatioCheck,
     holm,
@@ -22,6 +21,7 @@ from atn_content.experiments.stats import (
     two_proportion_test,
     welch_test,
 )
+from atn_content.experiments.stats.sequential import DEFAULT_TUNING, sequential_from_moments
 
 __all__ = ["ArmCounts", "Decision", "DecisionRule", "Metric", "decide"]
 

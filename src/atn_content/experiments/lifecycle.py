@@ -14,16 +14,16 @@ from typing import Literal
 
 import msgspec
 
-from atn_content.experiments.bandit import thompson_weights
 from atn_content.experiments.decision import ArmCounts, Decision, DecisionRule, decide
 from atn_content.experiments.definitions import Definition
-from atn_content.experiments.power import (
+from atn_content.experiments.stats.bandit import thompson_weights
+from atn_content.experiments.stats.power import (
     describe_power,
     describe_sample_size,
     reachable,
     sample_size_sequential,
 )
-from atn_content.experiments.sequential import DEFAULT_TUNING
+from atn_content.experiments.stats.sequential import DEFAULT_TUNING
 
 __all__ = [
     "BASELINES",

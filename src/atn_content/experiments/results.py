@@ -14,11 +14,10 @@ from collections.abc import Sequence
 import msgspec
 
 from atn_content.experiments import lifecycle
-from atn_content.experiments.bayes import bayes_summary
 from atn_content.experiments.decision import ArmCounts, Metric
 from atn_content.experiments.lifecycle import ROLLOUT, Counters, Record
-from atn_content.experiments.sequential import DEFAULT_TUNING, sequential_from_moments
-from atn_content.experiments.stats import (
+from atn_content.experiments.stats.bayes import bayes_summary
+from atn_content.experiments.stats.frequentist import (
     holm,
     sample_moments,
     sample_ratio_check,
@@ -26,6 +25,7 @@ from atn_content.experiments.stats import (
     welch_test,
     wilson_interval,
 )
+from atn_content.experiments.stats.sequential import DEFAULT_TUNING, sequential_from_moments
 
 __all__ = ["ArmResult", "Comparison", "Results", "build_results", "iso"]
 

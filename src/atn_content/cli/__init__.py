@@ -1,0 +1,5 @@
+"""`atn-content`: the command line (serve, render, batch, lint, i18n, experiments)."""
+
+from atn_content.cli.main import main
+
+__all__ = ["main"]

@@ -1,0 +1,1 @@
+"""Airline knowledge templates use: airports (cities, time zones), destinations."""
