@@ -110,6 +110,10 @@ def hostile_cases(normal: dict[str, Any], booking: dict[str, Any]) -> list[Case]
     leg = booking["booking"]["flights"][0]
     # One 10,000-char string per leg: two would put the body over max_body_bytes (a 413).
     wide_leg = leg | {"flight_number": "9" * 10_000}
+    # Printed values go through phrase breaking (content/phrases.py), which keeps "10 %"
+    # together: 2,000 such matches in one 10,000-char string.
+    percents = "10 % " * 2_000
+    percent_leg = leg | {"flight_number": percents}
     deep = render_body("newsletter-destination", normal | {"notes": "DEEP"})
     deep = deep.replace(b'"DEEP"', nested(5_000))
     big = render_body("newsletter-destination", normal | {"notes": "x" * 5 * 1024 * 1024})
@@ -125,6 +129,8 @@ def hostile_cases(normal: dict[str, Any], booking: dict[str, Any]) -> list[Case]
         Case("100,000 booking.flights", "/v1/render", book(flights=[{}] * 100_000)),
         Case("100 booking.flights (the bound)", "/v1/render", book(flights=[leg] * 100)),
         Case("100 flights x 10k strings", "/v1/render", book(flights=[wide_leg] * 100)),
+        Case("first_name '10 % ' x 2,000", "/v1/render", news(first_name=percents)),
+        Case("100 flights x '10 % ' x 2,000", "/v1/render", book(flights=[percent_leg] * 100)),
         Case("JSON nested 5,000 deep", "/v1/render", deep),
         Case("5 MB body", "/v1/render", big),
         Case("bidi/zero-width names", "/v1/render", news(first_name=bidi, last_name=bidi)),
