@@ -20,14 +20,17 @@ from __future__ import annotations
 import argparse
 import http.client
 import json
+import multiprocessing
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
+from multiprocessing.synchronize import Event as EventType
 from pathlib import Path
 from typing import Any
 
@@ -57,7 +60,7 @@ class Result:
     note: str = ""
     ratio: float = 0.0
     window: tuple[float, float] = (0.0, 0.0)
-    healthz_max_ms: float = 0.0
+    healthz_max_ms: float | None = None  # None: no poll was sent during the case
 
     @property
     def status(self) -> int:
@@ -177,41 +180,61 @@ class Client:
         raise AssertionError("unreachable")
 
 
+def _poll(port: int, interval: float, stop: EventType, out: Connection) -> None:
+    """The poller process: GET /healthz until `stop`, then send [(sent at, ms, status)]."""
+    client = Client(port)
+    polls: list[tuple[float, float, int]] = []
+    while not stop.is_set():
+        started = time.perf_counter()  # CLOCK_MONOTONIC: comparable across processes
+        try:
+            status, _ = client.request("GET", "/healthz", None, "application/json")
+        except OSError:
+            status = 0
+        polls.append((started, (time.perf_counter() - started) * 1e3, status))
+        stop.wait(max(0.0, interval - (time.perf_counter() - started)))
+    out.send(polls)
+    out.close()
+
+
 @dataclass
 class Poller:
-    """GET /healthz every `interval` seconds on its own connection: (sent at, latency ms)."""
+    """GET /healthz every `interval` seconds from its own process and connection.
+
+    A process, not a thread: the bench's own work (reading and parsing a batch answer of
+    many megabytes) would otherwise hold the GIL and count as server latency.
+    """
 
     port: int
     interval: float = 0.010
-    polls: list[tuple[float, float]] = field(default_factory=list)
-    failures: int = 0
-    _stop: threading.Event = field(default_factory=threading.Event)
-    _thread: threading.Thread | None = None
+    polls: list[tuple[float, float, int]] = field(default_factory=list)
+    _stop: EventType | None = None
+    _process: BaseProcess | None = None
+    _pipe: Connection | None = None
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name="healthz", daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        client = Client(self.port)
-        while not self._stop.is_set():
-            started = time.perf_counter()
-            try:
-                status, _ = client.request("GET", "/healthz", None, "application/json")
-            except OSError:
-                status = 0
-            self.polls.append((started, (time.perf_counter() - started) * 1e3))
-            self.failures += status != 200
-            self._stop.wait(max(0.0, self.interval - (time.perf_counter() - started)))
+        context = multiprocessing.get_context("spawn")
+        self._stop = context.Event()
+        self._pipe, child = context.Pipe(duplex=False)
+        self._process = context.Process(
+            target=_poll, args=(self.port, self.interval, self._stop, child), name="healthz"
+        )
+        self._process.start()
+        child.close()
+        time.sleep(0.5)  # let it import and send its first request
 
     def stop(self) -> None:
+        assert self._stop is not None and self._pipe is not None and self._process is not None
         self._stop.set()
-        if self._thread is not None:
-            self._thread.join()
+        self.polls = self._pipe.recv()
+        self._process.join()
+
+    @property
+    def failures(self) -> int:
+        return sum(status != 200 for _, _, status in self.polls)
 
     def window(self, start: float, end: float) -> list[float]:
         """Latencies of the polls sent between start and end (perf_counter seconds)."""
-        return [ms for sent, ms in self.polls if start <= sent < end]
+        return [ms for sent, ms, _ in self.polls if start <= sent < end]
 
 
 def quantile(values: list[float], q: float) -> float:
@@ -293,6 +316,11 @@ def measure(
             if is_batch:  # time per line
                 result.times_ms = [t / args.batch_lines for t in result.times_ms]
             results.append(result)
+        # The normal body again: the machine is shared, so the baseline spans the whole run.
+        n = args.normal_repeat
+        after = run_case(client, Case("normal", "/v1/render", normal_body), n, n, describe)
+        base.times_ms += after.times_ms
+        base.statuses += after.statuses
         poller.stop()
         rss = sum(server.peak_rss_mib().values())
     return base, own, results, poller, idle, rss
@@ -319,12 +347,17 @@ def main() -> None:
     other_cpus = other.cpus()
     for r in results:
         r.ratio = r.median_ms / base.median_ms
-        r.healthz_max_ms = max(poller.window(*r.window), default=0.0)
+        r.healthz_max_ms = max(poller.window(*r.window), default=None)
     hostile = poller.window(results[0].window[0], results[-1].window[1])
     at_rest = poller.window(*idle)
     print(
         f"normal: newsletter-destination, sample honeymoon-couple, {base.median_ms:.2f} ms "
-        f"(median of {len(base.times_ms)}; {base.note}); for reference booking-confirmation "
+        f"(median of {len(base.times_ms)}: {args.normal_repeat} before the cases, median "
+        f"{statistics.median(base.times_ms[: args.normal_repeat]):.2f} ms, and as many after, "
+        f"{statistics.median(base.times_ms[args.normal_repeat :]):.2f} ms; {base.note})"
+    )
+    print(
+        f"for reference, booking-confirmation "
         f"with the same sample (4 flights) {own.median_ms:.2f} ms"
     )
     print(
@@ -333,9 +366,10 @@ def main() -> None:
     )
     for r in results:
         status = r.status if len(r.statuses) == 1 else "/".join(map(str, sorted(r.statuses)))
+        stall = "-" if r.healthz_max_ms is None else f"{r.healthz_max_ms:.1f}"
         print(
             f"{r.name:<32} {status!s:>6} {len(r.times_ms):>3} {r.median_ms:>10.2f} "
-            f"{r.ratio:>7.2f} {'yes' if r.passed else 'NO':<4} {r.healthz_max_ms:>11.1f}  {r.note}"
+            f"{r.ratio:>7.2f} {'yes' if r.passed else 'NO':<4} {stall:>11}  {r.note}"
         )
     print(
         f"healthz alone: {len(at_rest)} polls, p50 {quantile(at_rest, 0.5):.2f} ms, "
