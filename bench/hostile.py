@@ -5,8 +5,8 @@ free loopback port. Baseline, same run: a normal body (newsletter-destination wi
 recipient from samples/recipients/). Each hostile body is a named case: median wall time
 over N requests, its status code, ratio = median(case) / median(normal). A case passes when
 ratio <= 5 or it is refused with a 4xx in <= 50 ms (issue 8, "Done when"). Meanwhile a
-thread polls GET /healthz every 10 ms on its own connection: p50/p99/max while the hostile
-cases run show whether one request stalls the others.
+separate process polls GET /healthz every 10 ms on its own connection: p50/p99/max while
+the hostile cases run show whether one request stalls the others.
 
 worst_ratio is the largest ratio among the cases that do NOT pass as a fast refusal (a 4xx
 within 50 ms), i.e. the ratios the criterion actually judges; worst_ratio_all is the largest
