@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import html
 import re
+import subprocess
+import sys
 
 import jinja2
 import pytest
@@ -205,3 +207,25 @@ class TestCompiledEmails:
         email = renderer.render("first-flight-anniversary", "en", {"id": "r-2"})
         assert f"Air{NBSP}Tahiti{NBSP}Nui" in email.html
         assert "Air Tahiti Nui" in email.text  # the text part keeps ordinary spaces
+
+
+def test_many_amounts_in_one_text_node_are_kept_in_linear_time() -> None:
+    """Keeping "10 %" together summed every piece so far for each amount: 40,000
+    characters took 2.4 s, so a 1 MB body within every data bound held a render thread for
+    12 s. A subprocess with a generous deadline turns such a stall into a failure."""
+    code = (
+        "from atn_content.content.phrases import break_phrases_fragment\n"
+        "out = break_phrases_fragment('10 % ' * 40_000, 'en')\n"
+        "assert out.count('10\\u00a0%') == 40_000\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], timeout=30, capture_output=True)
+    assert done.returncode == 0, done.stderr.decode()
+
+
+def test_a_long_japanese_paragraph_wraps_as_browsers_do() -> None:
+    """Phrase breaks and keep-all are for headlines and buttons; BudouX over recipient data
+    of thousands of characters would cost milliseconds per thousand."""
+    long_text = "東京の夜景をお楽しみください。" * 200
+    out = break_phrases_fragment(long_text, "ja")
+    assert "keep-all" not in out and PHRASE_BREAK not in out
+    assert "keep-all" in break_phrases_fragment("東京の夜景をお楽しみください。", "ja")

@@ -65,6 +65,8 @@ PHRASES_FILTER = "phrases"
 #: Rendered values up to this length are cached (names, headlines, messages); longer ones
 #: (a whole section passed through |safe) are rewritten each time instead of filling memory.
 _CACHED_LENGTH = 2000
+#: Longest text node given phrase breaks and keep-all (a long paragraph wraps as usual).
+_LONGEST_PHRASED = 2000
 
 _NO_BREAK_SPACE = "\u00a0"
 #: Inside a phrase, where keep-all still lets Chromium and WebKit break ("30% / オフ",
@@ -182,15 +184,18 @@ def _parser() -> budoux.Parser:
 
 def _break_text(text: str, japanese: bool) -> str:
     """One text node, unescaped, as HTML: no-break spaces, and phrase breaks for Japanese."""
-    pieces, kept, cursor = [], [], 0
+    pieces, kept, cursor, length = [], [], 0, 0  # linear: this runs on recipient data
     for match in _KEEP_TOGETHER.finditer(text):
         pieces.append(text[cursor : match.start()])
-        start = sum(map(len, pieces))
+        length += len(pieces[-1])
         pieces.append(_SPACE.sub(_NO_BREAK_SPACE, match.group(0)))
-        kept.append((start, start + len(pieces[-1])))
+        kept.append((length, length + len(pieces[-1])))
+        length += len(pieces[-1])
         cursor = match.end()
     text = "".join([*pieces, text[cursor:]])
-    if not (japanese and _JAPANESE.search(text)):
+    if not (japanese and _JAPANESE.search(text)) or len(text) > _LONGEST_PHRASED:
+        # Past a headline's length, browsers' own CJK line breaking is right (and BudouX
+        # would cost milliseconds per thousand characters of recipient data).
         return html.escape(text, quote=False)
     lead = len(text) - len(text.lstrip())
     core = text.strip()
@@ -198,10 +203,13 @@ def _break_text(text: str, japanese: bool) -> str:
     for phrase in _phrases(core):
         position += len(phrase)
         breaks.add(position)
+    inside = bytearray(len(text) + 1)  # 1 where a break would split a kept amount
+    for start, end in kept:
+        inside[start + 1 : end] = b"\x01" * max(end - start - 1, 0)
     out = []
     for i in range(lead, lead + len(core)):
         if i > lead and not (text[i - 1].isspace() or text[i].isspace()):
-            if i in breaks and not any(start < i < end for start, end in kept):
+            if i in breaks and not inside[i]:
                 out.append(PHRASE_BREAK)
             elif text[i - 1] in _BREAKS_AFTER or text[i] in _BREAKS_BEFORE:
                 out.append(_WORD_JOINER)

@@ -167,18 +167,17 @@ class Renderer:
             part = "preheader"
             preheader = header_line(compiled.preheader.render(context))
             context["subject"], context["preheader"] = subject, preheader
+            _check_headers(source.file, subject, preheader)  # before the costly parts
             part = "html"
             html = compiled.html.render(context)
             part = "text"
             text = tidy_text(compiled.text.render(context))
+        except LimitError:
+            raise
         except Exception as exc:  # recipient data must never turn into a 500
             if not isinstance(exc, jinja2.TemplateError | ArithmeticError | TypeError | ValueError):
                 log.warning("render of %s failed on recipient data: %r", source.file, exc)
             raise explain_failure(exc, part, compiled, context, source.file) from None
-        for part, value in (("subject", subject), ("preheader", preheader)):
-            problem = header_problem(part, value)
-            if problem:
-                raise LimitError(source.file, part, problem)
         for part, value in (("html", html), ("text", text)):
             if len(value) > MAX_PART_LENGTH:
                 raise LimitError(
@@ -198,6 +197,13 @@ class Renderer:
             variant=variant.key if variant else None,
             fallbacks=fallbacks,
         )
+
+
+def _check_headers(file: str, subject: str, preheader: str) -> None:
+    for part, value in (("subject", subject), ("preheader", preheader)):
+        problem = header_problem(part, value)
+        if problem:
+            raise LimitError(file, part, problem)
 
 
 def _checked_zone(name: Any) -> ZoneInfo:

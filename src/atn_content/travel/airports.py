@@ -10,6 +10,7 @@ the map below; the string's own offset for an airport not in it).
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 
 from babel import Locale
 from babel.dates import format_date, format_time
@@ -93,7 +94,13 @@ def airport_city(code: str, locale: str) -> str:
 
 def _locale(context: Context) -> Locale:
     tag = context.get("locale")
-    return Locale.parse(tag if isinstance(tag, str) and tag else "en", sep="_")
+    return _parsed_locale(tag if isinstance(tag, str) and tag else "en")
+
+
+@lru_cache(maxsize=64)
+def _parsed_locale(tag: str) -> Locale:
+    """Parsing a locale costs more than the formatting it serves: once per tag."""
+    return Locale.parse(tag, sep="_")
 
 
 @pass_context
