@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from tests.content.test_hostile_input import content_root
 
 from atn_content.app import build_renderer
 from atn_content.config import Settings
@@ -15,6 +16,7 @@ from atn_content.content.errors import LimitError, RecipientError, TemplateError
 from atn_content.content.fields import (
     DEFAULT_MAX_ITEMS,
     DEFAULT_MAX_LENGTH,
+    DEFAULT_TEXT_BUDGET,
     parse_fields,
     size_problem,
 )
@@ -53,10 +55,15 @@ def test_a_hundred_thousand_flights_are_refused_naming_the_list(shipped: Rendere
     ]
 
 
-def test_the_default_bounds_let_real_data_through(shipped: Renderer) -> None:
-    booking = {"pnr": "AB12CD", "flights": [flight()] * DEFAULT_MAX_ITEMS}
+def test_a_booking_holds_what_a_pnr_can(shipped: Renderer) -> None:
+    """Templates declare `max_items = 12` on booking: flights and passengers."""
+    booking = {"pnr": "AB12CD", "flights": [flight()] * 12}
     email = shipped.render("booking-confirmation", "en", {"id": "r1", "booking": booking})
-    assert email.html.count("TN7") >= DEFAULT_MAX_ITEMS
+    assert email.html.count("TN7") >= 12
+    booking["flights"] = [flight()] * 13
+    assert refused_fields(shipped, "booking-confirmation", {"id": "r1", "booking": booking}) == [
+        "recipient.booking.flights"
+    ]
 
 
 def test_a_long_string_deep_inside_is_named_by_its_path(shipped: Renderer) -> None:
@@ -72,14 +79,34 @@ def test_undeclared_data_is_bounded_too(shipped: Renderer) -> None:
     assert refused_fields(shipped, "booking-confirmation", recipient) == ["recipient.notes"]
 
 
-def test_output_over_the_cap_is_a_limit_error_naming_the_template(shipped: Renderer) -> None:
+def test_all_the_text_of_a_recipient_is_bounded(shipped: Renderer) -> None:
+    """Each string within its bound, but together far more than any email prints."""
+    recipient = {"id": "r1", **{f"note_{i}": "x" * DEFAULT_MAX_LENGTH for i in range(6)}}
+    assert DEFAULT_MAX_LENGTH * 6 > DEFAULT_TEXT_BUDGET
+    assert refused_fields(shipped, "booking-confirmation", recipient) == ["recipient"]
+
+
+MULTIPLIER = """+++
+subject = "Hi"
+[fields.name]
+type = "str"
+default = ""
++++
+<mjml><mj-body><mj-section><mj-column><mj-text>
+{% for i in range(400) %}{{ recipient.name }}{% endfor %}
+</mj-text></mj-column></mj-section></mj-body></mjml>
+"""
+
+
+def test_output_over_the_cap_is_a_limit_error_naming_the_template(tmp_path: Path) -> None:
     """Data within every bound can still multiply into a runaway email."""
-    long = "X" * DEFAULT_MAX_LENGTH
-    booking = {"flights": [flight(flight_number=long) for _ in range(DEFAULT_MAX_ITEMS)]}
+    root = content_root(tmp_path, {"multiplier": MULTIPLIER})
+    renderer = build_renderer(Settings(content_root=root, secret=b"s" * 32))
+    assert renderer.render("multiplier", "en", {"id": "r1", "name": "Ana"}).html.count("Ana") == 400
     with pytest.raises(LimitError) as caught:
-        shipped.render("booking-confirmation", "en", {"id": "r1", "booking": booking})
+        renderer.render("multiplier", "en", {"id": "r1", "name": "x" * DEFAULT_MAX_LENGTH})
     assert caught.value.part == "html"
-    assert caught.value.file == "templates/booking-confirmation.mjml"
+    assert caught.value.file == "templates/multiplier.mjml"
     assert f"{MAX_PART_LENGTH:,}" in str(caught.value)
 
 
@@ -97,8 +124,6 @@ def test_a_bad_bound_declaration_names_the_field(bad: object) -> None:
 
 
 def test_a_template_with_a_bad_bound_breaks_only_itself(tmp_path: Path) -> None:
-    from tests.content.test_hostile_input import content_root
-
     body = (
         '+++\nsubject = "Hi"\n[fields.items]\ntype = "list"\ndefault = []\nmax_items = 0\n+++\n'
         "<mjml><mj-body><mj-section><mj-column><mj-text>x</mj-text></mj-column>"

@@ -25,6 +25,7 @@ __all__ = [
     "parse_fields",
     "recipient_id_problem",
     "size_problem",
+    "text_length",
     "validate_recipient",
 ]
 
@@ -85,8 +86,13 @@ FIELD_TYPES: dict[str, tuple[Any, str]] = {
 #: Items a list (or keys an object) in recipient data may hold unless its field declares
 #: `max_items`: templates loop over them (100,000 flights once made 33 MB of HTML in 22 s).
 DEFAULT_MAX_ITEMS = 100
-#: Characters a string in recipient data may hold unless its field declares `max_length`.
-DEFAULT_MAX_LENGTH = 10_000
+#: Characters a string in recipient data may hold unless its field declares `max_length`
+#: (a long booking-management URL fits).
+DEFAULT_MAX_LENGTH = 2_000
+#: Characters of text one recipient may carry in all, unless a field declares a longer
+#: `max_length`: a render costs about a microsecond per character it prints, so this keeps
+#: the slowest accepted body within a few times a normal one (about 1,500 characters).
+DEFAULT_TEXT_BUDGET = 10_000
 #: The most a declaration may allow: a render stays a matter of milliseconds.
 ITEMS_CEILING = 10_000
 LENGTH_CEILING = 1_000_000
@@ -244,9 +250,31 @@ def validate_recipient(
             )
             if too_big:
                 problems.append(too_big)
+    budget = max([DEFAULT_TEXT_BUDGET, *(f.max_length for f in fields.values())])
+    if not problems and (total := text_length(values)) > budget:
+        problems.append(
+            FieldProblem(
+                "recipient", f"holds {total:,} characters of text; at most {budget:,} allowed"
+            )
+        )
     if problems:
         raise RecipientError(problems)
     return values, fallbacks
+
+
+def text_length(value: Any) -> int:
+    """Characters in every string inside `value` (keys included)."""
+    total, stack = 0, [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, str):
+            total += len(item)
+        elif isinstance(item, list | tuple):
+            stack.extend(item)
+        elif isinstance(item, Mapping):
+            total += sum(len(k) for k in item if isinstance(k, str))
+            stack.extend(item.values())
+    return total
 
 
 #: Longest recipient id accepted: it travels in signed URLs and headers.
