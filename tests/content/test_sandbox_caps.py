@@ -91,6 +91,11 @@ def render_text(renderer: Renderer, source: str) -> str:
         "{{ ([1]|batch(100000000, 0)|list)|length }}",
         "{{ ([1]|slice(100000000)|list)|length }}",
         "{{ ([['x'] * 1000] * 1000)|sum(start=[])|length }}",
+        # Doubling through what a macro or a block captures.
+        "{% macro m(s) %}{{ s }}{{ s }}{% endmacro %}{% set ns = namespace(s='x') %}"
+        "{% for i in range(30) %}{% set ns.s = m(ns.s) %}{% endfor %}{{ ns.s|length }}",
+        "{% set ns = namespace(s='x') %}{% for i in range(30) %}"
+        "{% set ns.s %}{{ ns.s }}{{ ns.s }}{% endset %}{% endfor %}{{ ns.s|length }}",
         # Big integers, whatever the operator.
         "{{ 9 ** 5000 }}",
         "{{ (2 ** 4000) * (2 ** 4000) }}",
@@ -130,6 +135,10 @@ def test_string_and_number_bombs_are_refused(shipped: Renderer, subject: str) ->
         "{% for i in [1] %}{{ loop|pprint }}{% endfor %}",
         "{{ self }}",
         "{{ _(cycler) }}",
+        "{{ ngettext(cycler, cycler, 1) }}",
+        "{% trans name=cycler %}Hi {{ name }}{% endtrans %}",
+        "{{ cycler|airport_city }}",
+        "{{ lipsum|urlencode_component }}",
         "{{ cycler|upper }}",
     ],
 )
@@ -138,6 +147,16 @@ def test_non_data_objects_are_neither_printed_nor_formatted(
 ) -> None:
     with pytest.raises(RenderError, match="SecurityError"):
         render_subject(shipped, subject)
+
+
+def test_a_block_cannot_be_called_to_double_a_string(shipped: Renderer) -> None:
+    """Jinja joins a called block's output itself, beyond the bounded join."""
+    source = (
+        "{% set ns = namespace(s='x') %}{% block b %}{{ ns.s }}{{ ns.s }}{% endblock %}"
+        "{% for i in range(30) %}{% set ns.s = self.b() %}{% endfor %}{{ ns.s|length }}"
+    )
+    with pytest.raises(SecurityError):
+        render_text(shipped, source)
 
 
 @pytest.mark.parametrize(
@@ -178,6 +197,11 @@ def test_non_data_objects_are_neither_printed_nor_formatted(
         ("{% set j = joiner(', ') %}{% for x in 'ab' %}{{ j() }}{{ x }}{% endfor %}", "a, b"),
         ("{% set ns = namespace(n=0) %}{% set ns.n = ns.n + 1 %}{{ ns.n }}", "1"),
         ("{% for i in 'ab' %}{{ loop.index }}{{ loop.cycle('x', 'y') }}{% endfor %}", "1x2y"),
+        ("{% macro m(s) %}<{{ s }}>{% endmacro %}{{ m('a') ~ m(1) }}", "<a><1>"),
+        ("{% macro m() %}<{{ caller() }}>{% endmacro %}{% call m() %}b{% endcall %}", "<b>"),
+        ("{% set c %}a{{ 1 }}{% endset %}{{ c }}{% filter upper %}b{% endfilter %}", "a1B"),
+        ("{% block b %}[{{ 1 }}]{% endblock %}", "[1]"),
+        ("{{ 'a b'|urlencode_component }}", "a%20b"),
     ],
 )
 def test_ordinary_uses_render_as_before(shipped: Renderer, source: str, expected: str) -> None:

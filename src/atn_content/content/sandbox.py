@@ -24,8 +24,8 @@ from typing import Any
 from jinja2 import nodes
 from jinja2.compiler import CodeGenerator, Frame, optimizeconst
 from jinja2.exceptions import SecurityError
-from jinja2.filters import make_attrgetter
-from jinja2.runtime import Undefined, markup_join, str_join
+from jinja2.filters import FILTERS, make_attrgetter
+from jinja2.runtime import BlockReference, Undefined, markup_join, str_join
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SandboxedFormatter
 from jinja2.utils import generate_lorem_ipsum
 from markupsafe import EscapeFormatter, Markup
@@ -435,6 +435,20 @@ def _bounded_filter(name: str, function: Callable[..., Any]) -> Callable[..., An
     return bounded
 
 
+def _data_filter(function: Callable[..., Any]) -> Callable[..., Any]:
+    """A feature's filter (money, airport_city...): its arguments must be data."""
+    passes = 1 if getattr(function, "jinja_pass_arg", None) is not None else 0
+
+    @functools.wraps(function)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        for arg in (*args[passes:], *kwargs.values()):
+            if not isinstance(arg, str):
+                printed_length(arg)
+        return function(*args, **kwargs)
+
+    return checked
+
+
 def _join_filter(function: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(function)
     def join(eval_ctx: Any, value: Any, d: str = "", attribute: str | int | None = None) -> Any:
@@ -464,7 +478,14 @@ def _sum_filter(function: Callable[..., Any]) -> Callable[..., Any]:
 
 
 class _BoundedCodeGenerator(CodeGenerator):
-    """Compiles `~` to a call of the environment's bounded concat."""
+    """Compiles `~` to the environment's bounded_concat, and joins what macros, `{% call %}`,
+    `{% filter %}` and `{% set %}` blocks capture with its bounded_join: a macro printing
+    its argument twice, fed its own output in a loop, doubles a string like `~` does."""
+
+    def writeline(self, x: str, node: nodes.Node | None = None, extra: int = 0) -> None:
+        if x == "concat = environment.concat":  # the template's local join of buffers
+            x = "concat = environment.bounded_join"
+        super().writeline(x, node, extra)
 
     @optimizeconst
     def visit_Concat(self, node: nodes.Concat, frame: Frame) -> None:
@@ -505,12 +526,20 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
             name: functools.partial(_bounded_filter, name) for name in _FILTER_LENGTH
         }
         wrappers.update(join=_join_filter, sum=_sum_filter)
+        wrappers.update((name, _data_filter) for name in self.filters if name not in FILTERS)
         for name, wrap in wrappers.items():
             function = self.filters.get(name)
             if function is not None and not getattr(function, _BOUNDED, False):
                 bounded = wrap(function)
                 setattr(bounded, _BOUNDED, True)
                 self.filters[name] = bounded
+
+    def bounded_join(self, parts: Iterable[str]) -> str:
+        """The join of a captured block or a macro's output, no longer than the cap."""
+        parts = list(parts)
+        if sum(map(len, parts)) > MAX_BUILT_LENGTH:
+            raise _too_long("a macro's or block's output")
+        return "".join(parts)
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         return checked_binop(operator, self.binop_table[operator], left, right)
@@ -526,6 +555,8 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
 
     def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
         """Calls, with the str methods that can grow a string bounded before they run."""
+        if isinstance(__obj, BlockReference):  # its output is joined out of our reach
+            raise SecurityError("a template cannot call a block (self.name() or super())")
         owner = getattr(__obj, "__self__", None)
         if not isinstance(owner, str) or not isinstance(
             __obj, types.BuiltinMethodType | types.MethodType
