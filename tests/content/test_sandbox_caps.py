@@ -208,6 +208,11 @@ def test_ordinary_uses_render_as_before(shipped: Renderer, source: str, expected
     assert render_text(shipped, source.replace("MAX", str(MAX_RANGE))) == expected
 
 
+def test_sum_still_refuses_strings_as_python_does(shipped: Renderer) -> None:
+    with pytest.raises(TypeError, match="can't sum strings"):
+        render_text(shipped, "{{ ['a', 'b']|sum(start='') }}")
+
+
 def test_ordinary_uses_in_a_variant_subject(shipped: Renderer) -> None:
     subject = "{{ 'Ia ora na'|center(13) }}|{{ ['a', 'b']|join(', ') }}|{{ '%d'|format(3) }}"
     assert render_subject(shipped, subject + "|{{ 'a' ~ 'b' }}|{{ 2**10 }}") == (

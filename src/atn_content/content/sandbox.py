@@ -467,6 +467,8 @@ def _sum_filter(function: Callable[..., Any]) -> Callable[..., Any]:
     def bounded_sum(
         environment: Any, iterable: Any, attribute: str | int | None = None, start: Any = 0
     ) -> Any:
+        if isinstance(start, str | bytes):  # as Python's sum, which the filter calls
+            raise TypeError("sum() can't sum strings [use ''.join(seq) instead]")
         if attribute is not None:
             iterable = map(make_attrgetter(environment, attribute), iterable)
         total = start
