@@ -258,3 +258,35 @@ def test_padding_is_either_within_the_cap_or_refused(
         assert width > MAX_BUILT_LENGTH
     else:
         assert len(out) == max(2, width) <= MAX_BUILT_LENGTH
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    width=st.integers(min_value=0, max_value=3 * MAX_BUILT_LENGTH),
+    precision=st.none() | st.integers(min_value=0, max_value=3 * MAX_BUILT_LENGTH),
+    conversion=st.sampled_from("dsfexr"),
+    style=st.sampled_from(["%", "format", "str.format"]),
+)
+def test_formatting_is_either_within_the_cap_or_refused(
+    shipped: Renderer, width: int, precision: int | None, conversion: str, style: str
+) -> None:
+    if conversion in "sr":
+        precision = None if precision is None else min(precision, 10)
+    if style == "str.format" and conversion in "dxr":  # no precision for these there
+        precision = None
+    dot = "" if precision is None else f".{precision}"
+    value = "'ab'" if conversion in "sr" else "12.5" if conversion in "fe" else "12"
+    if style == "str.format":
+        spec = {"d": "d", "s": "s", "f": "f", "e": "e", "x": "x", "r": ""}[conversion]
+        source = f"{{{{ '{{:{width}{dot}{spec}}}'.format({value}) }}}}"
+    elif style == "format":
+        source = f"{{{{ '%{width}{dot}{conversion}'|format({value}) }}}}"
+    else:
+        source = f"{{{{ '%{width}{dot}{conversion}' % {value} }}}}"
+    try:
+        out = render_text(shipped, source)
+    except SecurityError:
+        assert max(width, precision or 0) > MAX_BUILT_LENGTH // 2
+    else:
+        assert len(out) <= MAX_BUILT_LENGTH
+        assert len(out) >= width
