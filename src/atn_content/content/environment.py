@@ -21,8 +21,24 @@ from markupsafe import escape
 
 from atn_content.content import vml_buttons
 from atn_content.content.phrases import PHRASES_FILTER, phrases_filter
+from atn_content.content.sandbox import (
+    MAX_BUILT_LENGTH,
+    MAX_INT_BITS,
+    MAX_RANGE,
+    BoundedSandbox,
+    percent_length,
+    printed_length,
+)
 
-__all__ = ["CONTEXT_NAMES", "Environments", "TemplateHelpers", "TranslationSource"]
+__all__ = [
+    "CONTEXT_NAMES",
+    "MAX_BUILT_LENGTH",
+    "MAX_INT_BITS",
+    "MAX_RANGE",
+    "Environments",
+    "TemplateHelpers",
+    "TranslationSource",
+]
 
 #: Variables every render puts in the template context.
 CONTEXT_NAMES = frozenset(
@@ -71,33 +87,6 @@ class TemplateHelpers:
         self.installers.append(install)
 
 
-#: Largest string or list a template may build with `*`, and largest exponent of `**`.
-MAX_PRODUCT_LENGTH = 100_000
-MAX_EXPONENT = 100
-
-
-class _Sandbox(ImmutableSandboxedEnvironment):
-    """Refuses unsafe attributes loudly (ChainableUndefined would print them as blanks),
-    and caps `*` and `**`, which could otherwise take the process's memory or CPU."""
-
-    intercepted_binops = frozenset({"*", "**"})
-
-    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
-        if operator == "**" and isinstance(right, int | float) and abs(right) > MAX_EXPONENT:
-            raise SecurityError(f"exponent {right} is larger than {MAX_EXPONENT}")
-        if operator == "*":
-            for sequence, count in ((left, right), (right, left)):
-                sized = isinstance(sequence, str | list | tuple) and isinstance(count, int)
-                if sized and len(sequence) * count > MAX_PRODUCT_LENGTH:
-                    raise SecurityError(f"result of * longer than {MAX_PRODUCT_LENGTH} items")
-        return super().call_binop(context, operator, left, right)
-
-    def unsafe_undefined(self, obj: Any, attribute: str) -> Any:
-        raise SecurityError(
-            f"access to attribute {attribute!r} of {type(obj).__name__!r} object is unsafe."
-        )
-
-
 def _urlencode_component(value: Any) -> str:
     return quote(str(value), safe="")
 
@@ -140,7 +129,25 @@ def _guard_unknown_messages(
             # Recipient data that happens to equal a message with placeholders.
             return original(context, as_data(message, variables), **variables)
 
-    env.globals["gettext"] = env.globals["_"] = gettext
+    env.globals["gettext"] = env.globals["_"] = _data_only(gettext)
+    for name in ("ngettext", "pgettext", "npgettext"):
+        if name in env.globals:
+            env.globals[name] = _data_only(env.globals[name])  # type: ignore[arg-type]
+
+
+def _data_only(function: Callable[..., Any]) -> Callable[..., Any]:
+    """The i18n functions print and %-format their arguments: data only, within the cap."""
+
+    @pass_context
+    def checked(context: Any, *args: Any, **variables: Any) -> Any:
+        for value in (*args, *variables.values()):
+            printed_length(value)
+        for value in args:
+            if isinstance(value, str) and percent_length(value, variables) > MAX_BUILT_LENGTH:
+                raise SecurityError(f"a message would be longer than {MAX_BUILT_LENGTH}")
+        return function(context, *args, **variables)
+
+    return checked
 
 
 class Environments:
@@ -170,7 +177,7 @@ class Environments:
         return env
 
     def _build(self, locale: str, autoescape: bool) -> ImmutableSandboxedEnvironment:
-        env = _Sandbox(
+        env = BoundedSandbox(
             autoescape=autoescape,
             undefined=ChainableUndefined,
             extensions=["jinja2.ext.i18n"],
@@ -190,4 +197,5 @@ class Environments:
             install(env)
         env.filters.update(self._helpers.filters)
         env.globals.update(self._helpers.functions)
+        env.bound_filters()  # an installer may have replaced a built-in one
         return env
