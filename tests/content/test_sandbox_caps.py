@@ -290,3 +290,29 @@ def test_formatting_is_either_within_the_cap_or_refused(
     else:
         assert len(out) <= MAX_BUILT_LENGTH
         assert len(out) >= width
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        "{% for i in range(10000) %}{% for j in range(10000) %}{% endfor %}{% endfor %}x",
+        "{% for a in 'x' * 100000 %}{% for b in 'y' * 100000 %}{% endfor %}{% endfor %}x",
+        "{% for i in range(400) %}{% for j in range(400) %}{% endfor %}{% endfor %}x",
+    ],
+)
+def test_nested_loops_that_build_nothing_are_stopped(subject: str) -> None:
+    """Each loop within its bounds, together 10^8 to 10^10 steps: minutes of CPU before."""
+    from atn_content.content.sandbox import MAX_LOOP_STEPS, BoundedSandbox
+
+    with pytest.raises(SecurityError, match=f"{MAX_LOOP_STEPS:,} times"):
+        BoundedSandbox().from_string(subject).render()
+
+
+def test_each_render_gets_its_own_loop_budget() -> None:
+    from atn_content.content.sandbox import MAX_LOOP_STEPS, MAX_RANGE, BoundedSandbox
+
+    loops = "{% for i in range(n) %}{% endfor %}" * 3 + "{{ n }}"
+    template = BoundedSandbox().from_string(loops)
+    renders = MAX_LOOP_STEPS // (3 * MAX_RANGE) + 1  # together over one budget
+    for _ in range(renders):
+        assert template.render(n=MAX_RANGE) == str(MAX_RANGE)

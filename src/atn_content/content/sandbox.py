@@ -11,6 +11,7 @@ cycler, a function or `loop` names Jinja internals and memory addresses.
 
 from __future__ import annotations
 
+import contextvars
 import datetime as dt
 import functools
 import operator
@@ -21,7 +22,7 @@ from collections.abc import Callable, ItemsView, Iterable, KeysView, Mapping, Va
 from decimal import Decimal
 from typing import Any
 
-from jinja2 import nodes
+from jinja2 import Template, nodes
 from jinja2.compiler import CodeGenerator, Frame, optimizeconst
 from jinja2.exceptions import SecurityError
 from jinja2.filters import FILTERS, make_attrgetter
@@ -33,6 +34,7 @@ from markupsafe import EscapeFormatter, Markup
 __all__ = [
     "MAX_BUILT_LENGTH",
     "MAX_INT_BITS",
+    "MAX_LOOP_STEPS",
     "MAX_RANGE",
     "BoundedSandbox",
     "percent_length",
@@ -45,6 +47,11 @@ MAX_BUILT_LENGTH = 100_000
 MAX_INT_BITS = 4096
 #: Most items `range()` may produce (Jinja allows 100,000; no email needs a tenth of that).
 MAX_RANGE = 10_000
+#: Most loop iterations one render of one part may take, all loops together: nested
+#: `range()` loops would otherwise burn seconds of CPU while building nothing.
+MAX_LOOP_STEPS = 100_000
+#: What is left of the current render's loop budget (set by BudgetedTemplate.render).
+_STEPS: contextvars.ContextVar[list[int] | None] = contextvars.ContextVar("atn_steps", default=None)
 
 _SCALARS = (str, int, float, Decimal, dt.date, dt.time, dt.timedelta, type(None), Undefined)
 _SEQUENCES = (list, tuple, set, frozenset, KeysView, ValuesView)
@@ -509,11 +516,33 @@ def _finalize(value: Any) -> Any:
     return value
 
 
+class BudgetedTemplate(Template):
+    """A render gets a fresh loop budget, shared by every loop it runs."""
+
+    def render(self, *args: Any, **kwargs: Any) -> str:
+        token = _STEPS.set([MAX_LOOP_STEPS])
+        try:
+            return super().render(*args, **kwargs)
+        finally:
+            _STEPS.reset(token)
+
+
+def _counted(iterable: Any) -> Iterable[Any]:
+    """Every `{% for %}` iterates through this (see BoundedSandbox._parse)."""
+    budget = _STEPS.get() or [MAX_LOOP_STEPS]
+    for item in iterable:
+        budget[0] -= 1
+        if budget[0] < 0:
+            raise SecurityError(f"the template loops more than {MAX_LOOP_STEPS:,} times")
+        yield item
+
+
 class BoundedSandbox(ImmutableSandboxedEnvironment):
     """Refuses unsafe attributes loudly (ChainableUndefined would print them as blanks),
     and bounds every string, list and integer a template builds (see the module doc)."""
 
     code_generator_class = _BoundedCodeGenerator
+    template_class = BudgetedTemplate
     intercepted_binops = frozenset({"+", "-", "*", "**", "%"})
 
     def __init__(self, **options: Any) -> None:
@@ -521,6 +550,17 @@ class BoundedSandbox(ImmutableSandboxedEnvironment):
         self.globals["range"] = _range
         self.globals["lipsum"] = _lipsum
         self.bound_filters()
+
+    def _parse(self, source: str, name: str | None, filename: str | None) -> nodes.Template:
+        """Every loop's iterable goes through the render's loop budget."""
+        tree = super()._parse(source, name, filename)
+        for loop in tree.find_all(nodes.For):
+            loop.iter = nodes.Call(
+                nodes.EnvironmentAttribute("counted_steps"), [loop.iter], [], None, None
+            )
+        return tree
+
+    counted_steps = staticmethod(_counted)
 
     def bound_filters(self) -> None:
         """Wrap the built-in filters that build strings or lists (call again after adding)."""
