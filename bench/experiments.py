@@ -29,7 +29,8 @@ import numpy.typing as npt
 
 from atn_content.experiments.assign import Assigner
 from atn_content.experiments.definitions import parse_definition
-from atn_content.experiments.lifecycle import ROLLOUT, decided, launched
+from atn_content.experiments.lifecycle import decided, launched
+from atn_content.experiments.records import ROLLOUT
 from atn_content.experiments.service import ExperimentService
 from atn_content.store import Event, Store
 from atn_content.store.redis import RedisStore

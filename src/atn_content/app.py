@@ -13,8 +13,8 @@ from litestar.datastructures import State
 
 from atn_content.api.catalog import list_templates
 from atn_content.api.errors import EXCEPTION_HANDLERS
-from atn_content.api.experiments import ROUTES as EXPERIMENT_ROUTES
 from atn_content.api.health import healthz
+from atn_content.api.offload import RenderPool
 from atn_content.api.openapi import document_batch_route, document_problems, openapi_config
 from atn_content.api.render import render, render_batch
 from atn_content.api.unsubscribe import confirm_unsubscribe, unsubscribe
@@ -24,9 +24,9 @@ from atn_content.content.formatting import install_i18n_filters
 from atn_content.content.i18n import Catalogs
 from atn_content.content.library import Library
 from atn_content.content.renderer import Renderer
+from atn_content.delivery import Delivery
 from atn_content.experiments.assign import Assigner, refresh_forever
 from atn_content.experiments.intake import Intake
-from atn_content.experiments.service import ExperimentService
 from atn_content.redact import redact
 from atn_content.signing import Signer
 from atn_content.store import StoreUnavailable, open_store
@@ -57,6 +57,12 @@ def build_renderer(settings: Settings) -> Renderer:
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
+    # Imported here, not at the top: the CLI's render and batch import build_renderer from
+    # this module and must not load the experiments service and its statistics (scipy).
+    from atn_content.api.dependencies import DEPENDENCIES
+    from atn_content.api.experiments import ROUTES as EXPERIMENT_ROUTES
+    from atn_content.experiments.service import ExperimentService
+
     settings = settings or Settings.from_env()
     renderer = build_renderer(settings)
 
@@ -65,8 +71,16 @@ def create_app(settings: Settings | None = None) -> Litestar:
         store = app.state.store = open_store(settings.store_url)
         buffer = EventBuffer(store, settings.state_dir / "spool")
         service = ExperimentService(store, settings.content_root / "experiments")
-        app.state.buffer, app.state.experiments = buffer, service
-        app.state.intake.buffer = buffer
+        intake = Intake(buffer)
+        app.state.buffer, app.state.experiments, app.state.intake = buffer, service, intake
+        # app.state.renderer, not the local: a test may swap the renderer before start-up.
+        app.state.delivery = Delivery(
+            app.state.renderer,
+            app.state.assigner,
+            max_line_bytes=settings.max_batch_line_bytes,
+            intake=intake,
+            pool=app.state.pool,
+        )
         buffer.start()
         with contextlib.suppress(StoreUnavailable):  # /healthz reports it when reachable
             for warning in await store.warnings():
@@ -107,9 +121,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 "renderer": renderer,
                 "api_keys": dict(settings.api_keys),
                 "assigner": Assigner(),
-                "intake": Intake(None),
+                "pool": RenderPool(),
             }
         ),
+        dependencies=DEPENDENCIES,
         lifespan=[lifespan],
         exception_handlers=EXCEPTION_HANDLERS,
         request_max_body_size=settings.max_body_bytes,

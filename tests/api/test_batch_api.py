@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from atn_content.api.batch import split_lines
+from atn_content.delivery import split_lines
 
 NEWSLETTER = "newsletter-destination"
 

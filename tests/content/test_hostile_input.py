@@ -161,7 +161,8 @@ def test_jinja_in_inlined_styles_is_refused_not_dropped(tmp_path: Path) -> None:
 def test_a_line_that_fails_in_rendering_does_not_end_the_batch(shipped: Renderer) -> None:
     import json
 
-    from atn_content.api.batch import render_lines
+    from atn_content.delivery import Delivery
+    from atn_content.experiments.assign import Assigner
 
     good = {"template": "newsletter-destination", "locale": "fr", "recipient": {"id": "a"}}
     bad = {
@@ -170,7 +171,10 @@ def test_a_line_that_fails_in_rendering_does_not_end_the_batch(shipped: Renderer
         "recipient": {"id": "b", "booking": {"flights": [{"from": "CDG", "departure": 5}]}},
     }
     lines = [json.dumps(x).encode() for x in (good, bad, good)]
-    out = [json.loads(line) for line in render_lines(shipped, lines, 1_000_000)]
+    out = [
+        json.loads(line)
+        for line in Delivery(shipped, Assigner(), max_line_bytes=1_000_000).render_lines(lines)
+    ]
     assert [o["line"] for o in out] == [1, 2, 3]
     assert "result" in out[0] and "result" in out[2]
     assert out[1]["error"]["status"] == 422

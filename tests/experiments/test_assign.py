@@ -14,7 +14,8 @@ import msgspec
 from atn_content.experiments.allocation import choose_variation, get_bucket_ranges, hash_value
 from atn_content.experiments.assign import Assigner, refresh_forever, send_time_utc
 from atn_content.experiments.definitions import Definition, parse_definition
-from atn_content.experiments.lifecycle import ROLLOUT, Record, decided, launched
+from atn_content.experiments.lifecycle import decided, launched
+from atn_content.experiments.records import ROLLOUT, Record
 from atn_content.experiments.service import ExperimentService, load_files
 from atn_content.store.sqlite import SQLiteStore
 

@@ -10,12 +10,13 @@ import pytest
 
 from atn_content.experiments import lifecycle
 from atn_content.experiments.definitions import parse_definition
+from atn_content.experiments.records import Record
 from atn_content.experiments.results import build_results
 
 T0 = 1_795_000_000.0
 
 
-def record(metric: str = "click_rate") -> lifecycle.Record:
+def record(metric: str = "click_rate") -> Record:
     definition = parse_definition(
         {
             "key": "report",

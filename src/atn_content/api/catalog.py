@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from litestar import get
-from litestar.datastructures import State
+from litestar.di import NamedDependency
 
 from atn_content.api.auth import require_scope
 from atn_content.api.schemas import FieldInfo, TemplateInfo
 from atn_content.content.errors import TemplateError
+from atn_content.content.renderer import Renderer
 
 __all__ = ["list_templates"]
 
@@ -18,8 +19,8 @@ __all__ = ["list_templates"]
     opt={"scope": "render"},
     summary="List templates with their versions, locales and recipient schema",
 )
-async def list_templates(state: State) -> list[TemplateInfo]:
-    library = state.renderer.library
+async def list_templates(renderer: NamedDependency[Renderer]) -> list[TemplateInfo]:
+    library = renderer.library
     library.refresh_if_stale()
     infos: list[TemplateInfo] = []
     for name in library.names():
@@ -28,7 +29,7 @@ async def list_templates(state: State) -> list[TemplateInfo]:
         except TemplateError as exc:
             infos.append(TemplateInfo(name, None, "", [], {}, [str(p) for p in exc.problems]))
             continue
-        locales = [str(x) for x in source.meta.get("locales", state.renderer.locales)]
+        locales = [str(x) for x in source.meta.get("locales", renderer.locales)]
         schema = {
             f.name: FieldInfo(f.type, f.required, f.default, f.description)
             for f in source.fields.values()

@@ -1,32 +1,31 @@
-"""Experiments over HTTP: launch, list, show, results, event intake, decide; and the step
-the render endpoints take for a recipient in an experiment (`render_with_experiment`).
+"""Experiments over HTTP: launch, list, show, results, event intake, decide.
+
+Thin controllers: the services come typed through Litestar's dependency injection (app.py),
+attribution of events is experiments/attribution.py's.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Mapping
 from typing import Any
 
 import msgspec
 from litestar import get, post
-from litestar.datastructures import State
+from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
 from atn_content.api.auth import require_scope
 from atn_content.api.errors import ProblemError
-from atn_content.api.offload import in_worker
+from atn_content.api.offload import RenderPool
 from atn_content.api.problems import Problem, ProblemItem
-from atn_content.api.schemas import RenderResponse, to_response
-from atn_content.content.errors import ContentError, FieldProblem, RecipientError
-from atn_content.content.fields import recipient_id_problem
+from atn_content.content.errors import ContentError
 from atn_content.content.renderer import Renderer
-from atn_content.experiments.assign import Assigner, Assignment
+from atn_content.experiments.assign import Assigner
+from atn_content.experiments.attribution import attribute
 from atn_content.experiments.definitions import Definition, DefinitionError, parse_definition
-from atn_content.experiments.intake import ExposureSink, Intake, Observation
+from atn_content.experiments.intake import Intake, Observation
 from atn_content.experiments.launch_checks import check_launch
-from atn_content.experiments.lifecycle import DecisionRecord, Record, phase
-from atn_content.experiments.results import Results, iso
+from atn_content.experiments.records import DecisionRecord, Record, iso, phase
+from atn_content.experiments.results import Results
 from atn_content.experiments.service import (
     AlreadyDecided,
     DecisionBlocked,
@@ -40,22 +39,11 @@ __all__ = [
     "ROUTES",
     "DecidedProblem",
     "ExperimentView",
-    "WaitingProblem",
-    "render_with_experiment",
 ]
 
 _OPT = {"scope": "experiments"}
 #: Events accepted in one POST (larger feeds: several requests).
 MAX_EVENTS = 10_000
-
-
-class WaitingProblem(Problem):
-    """The recipient is in the holdback and the winner is not known yet."""
-
-    experiment: str = ""
-    decision_due: str | None = None
-    blocked: str | None = None
-    """Why the automatic decision did not happen (sample-ratio mismatch, no data)."""
 
 
 class DecidedProblem(Problem):
@@ -108,60 +96,6 @@ def _check_launch(renderer: Renderer, definition: Definition) -> None:
         raise ProblemError(Problem(422, "Invalid experiment definition", detail, errors=items))
 
 
-def render_with_experiment(
-    renderer: Renderer,
-    assigner: Assigner | None,
-    intake: ExposureSink | None,
-    template: str,
-    locale: str,
-    recipient: Mapping[str, Any],
-) -> RenderResponse:
-    """Render with the recipient's arm, if an experiment runs on the template.
-
-    Holdback recipients waiting for the decision get a 409 problem saying when it is due.
-    """
-    problem = recipient_id_problem(recipient["id"]) if "id" in recipient else None
-    if problem:  # before the assignment: a bad id must not be put in an arm, or held back
-        raise RecipientError([FieldProblem("recipient.id", problem)])
-    assignment = assigner.assign(template, recipient, locale) if assigner is not None else None
-    if assignment is None:
-        return to_response(renderer.render(template, locale, recipient))
-    if assignment.status == "waiting":
-        raise ProblemError(_waiting(assignment))
-    email = renderer.render(assignment.template, locale, recipient, assignment.variant)
-    if intake is not None:
-        intake.exposure(assignment, str(recipient["id"]))
-    return to_response(email, assignment)
-
-
-def _waiting(a: Assignment, now: dt.datetime | None = None) -> WaitingProblem:
-    """409 for a holdback recipient: when to render again, or, once the due time has
-    passed, why the decision has not happened (a blocked one needs someone to decide)."""
-    due = iso(a.decision_due.timestamp()) if a.decision_due else None
-    overdue = a.decision_due is not None and a.decision_due <= (now or dt.datetime.now(dt.UTC))
-    head = (
-        f"waiting for decision: this recipient is in the holdback of experiment "
-        f"{a.experiment!r}, which gets the winner once it is decided"
-    )
-    if a.blocked:
-        detail = (
-            f"{head}; the decision (due {due}) is blocked: {a.blocked} Decide it with "
-            f"POST /v1/experiments/{a.experiment}/decide and a winner"
-        )
-    elif overdue:
-        detail = f"{head}; the decision was due {due} and is taken at the next scheduled check"
-    else:
-        detail = f"{head} (due {due}); render again after that time"
-    return WaitingProblem(
-        409,
-        "Waiting for decision",
-        detail,
-        experiment=a.experiment,
-        decision_due=due,
-        blocked=a.blocked or None,
-    )
-
-
 def _view(
     record: Record, now: float, history: list[dict[str, Any]] | None = None
 ) -> ExperimentView:
@@ -186,14 +120,9 @@ def _view(
     )
 
 
-def _service(state: State) -> ExperimentService:
-    service: ExperimentService = state.experiments
-    return service
-
-
-async def _get(state: State, key: str) -> Record:
+async def _get(service: ExperimentService, key: str) -> Record:
     try:
-        return await _service(state).get(key)
+        return await service.get(key)
     except ExperimentNotFound:
         raise ProblemError(
             Problem(404, "Unknown experiment", f"no experiment {key!r}; see GET /v1/experiments")
@@ -202,8 +131,8 @@ async def _get(state: State, key: str) -> Record:
         raise _conflict(exc) from None
 
 
-async def _reload(state: State) -> None:
-    state.assigner.load(await _service(state).records())
+async def _reload(service: ExperimentService, assigner: Assigner) -> None:
+    assigner.load(await service.records())
 
 
 def _conflict(exc: Exception) -> ProblemError:
@@ -211,7 +140,13 @@ def _conflict(exc: Exception) -> ProblemError:
 
 
 @post("/v1/experiments", guards=[require_scope], opt=_OPT, status_code=201, summary="Launch")
-async def launch_experiment(data: JSONBody[dict[str, Any]], state: State) -> ExperimentView:
+async def launch_experiment(
+    data: JSONBody[dict[str, Any]],
+    renderer: NamedDependency[Renderer],
+    service: NamedDependency[ExperimentService],
+    assigner: NamedDependency[Assigner],
+    pool: NamedDependency[RenderPool],
+) -> ExperimentView:
     """Launch an experiment from its JSON definition (the same fields as experiments/*.toml)."""
     try:
         definition = parse_definition(data)
@@ -220,7 +155,6 @@ async def launch_experiment(data: JSONBody[dict[str, Any]], state: State) -> Exp
         raise ProblemError(
             Problem(422, "Invalid experiment definition", str(exc), errors=items)
         ) from None
-    renderer: Renderer = state.renderer
     for field, name in [("template", definition.template)] + [
         (f"variants[{i}].template", v.template)
         for i, v in enumerate(definition.variants)
@@ -237,28 +171,29 @@ async def launch_experiment(data: JSONBody[dict[str, Any]], state: State) -> Exp
             detail = f"unknown locale {locale!r}; known: {', '.join(renderer.locales)}"
             item = ProblemItem(detail, field=f"locales[{i}]")
             raise ProblemError(Problem(422, "Unknown locale", detail, errors=[item]))
-    await in_worker(state, _check_launch, renderer, definition)  # compiles: off the loop
+    await pool.run(_check_launch, renderer, definition)  # compiles: off the loop
     try:
-        record = await _service(state).launch(definition, source="api")
+        record = await service.launch(definition, source="api")
     except ExperimentConflict as exc:
         raise _conflict(exc) from None
-    await _reload(state)
-    return _view(record, _service(state).clock())
+    await _reload(service, assigner)
+    return _view(record, service.clock())
 
 
 @get("/v1/experiments", guards=[require_scope], opt=_OPT, summary="List experiments")
-async def list_experiments(state: State) -> list[ExperimentView]:
-    service = _service(state)
+async def list_experiments(service: NamedDependency[ExperimentService]) -> list[ExperimentView]:
     now = service.clock()
     return [_view(r, now) for r in await service.records()]
 
 
 @get("/v1/experiments/{key:str}", guards=[require_scope], opt=_OPT, summary="One experiment")
-async def show_experiment(key: FromPath[str], state: State) -> ExperimentView:
+async def show_experiment(
+    key: FromPath[str], service: NamedDependency[ExperimentService]
+) -> ExperimentView:
     """Definition, phase, decision and the full log (launch, weight changes, decision)."""
-    record = await _get(state, key)
-    history = await _service(state).history(key)
-    return _view(record, _service(state).clock(), history)
+    record = await _get(service, key)
+    history = await service.history(key)
+    return _view(record, service.clock(), history)
 
 
 @get(
@@ -267,9 +202,11 @@ async def show_experiment(key: FromPath[str], state: State) -> ExperimentView:
     opt=_OPT,
     summary="Results from live counters",
 )
-async def experiment_results(key: FromPath[str], state: State) -> Results:
-    await _get(state, key)
-    return await _service(state).results(key)
+async def experiment_results(
+    key: FromPath[str], service: NamedDependency[ExperimentService]
+) -> Results:
+    await _get(service, key)
+    return await service.results(key)
 
 
 @post(
@@ -280,16 +217,19 @@ async def experiment_results(key: FromPath[str], state: State) -> Results:
     summary="Record delivered / open / click / conversion events",
 )
 async def record_events(
-    key: FromPath[str], data: JSONBody[EventBatch], state: State
+    key: FromPath[str],
+    data: JSONBody[EventBatch],
+    service: NamedDependency[ExperimentService],
+    assigner: NamedDependency[Assigner],
+    intake: NamedDependency[Intake],
 ) -> EventReceipt:
     """Queued off the request path; the arm comes from the hash (or `variant`, for bandits).
 
     While the store is unreachable the events are checked against this replica's last
     snapshot of the experiment and spooled (still 202); unknown to it, 503.
     """
-    assigner: Assigner = state.assigner
     try:
-        record = await _get(state, key)
+        record = await _get(service, key)
     except StoreUnavailable:
         snapshot = assigner.record(key)
         if snapshot is None:
@@ -301,13 +241,12 @@ async def record_events(
         raise ProblemError(
             Problem(413, "Too many events", f"send at most {MAX_EVENTS} events per request")
         )
-    variants = {v.key for v in record.definition.variants}
     if key not in assigner.keys:  # launched on another replica since the last refresh
-        await _reload(state)
-    intake: Intake = state.intake
+        await _reload(service, assigner)
     accepted, reasons = 0, []
-    for i, event in enumerate(data.events):
-        bucket, why = _event_bucket(record, assigner, variants, event)
+    for i, (event, (bucket, why)) in enumerate(
+        zip(data.events, attribute(record, assigner, data.events), strict=True)
+    ):
         if bucket is None:
             reasons.append(f"events[{i}]: {why}")
         elif not intake.observe(key, bucket, event):
@@ -315,29 +254,6 @@ async def record_events(
         else:
             accepted += 1
     return EventReceipt(accepted, len(data.events) - accepted, reasons)
-
-
-def _event_bucket(
-    record: Record, assigner: Assigner, variants: set[str], event: Observation
-) -> tuple[str | None, str]:
-    """The counters bucket of one event, or None and why it cannot belong to the test.
-
-    Bandits take the event's `variant` (weights change, so the hash today may differ from
-    the send); fixed splits trust the hash, and a `variant` contradicting it is refused.
-    """
-    d, rid = record.definition, event.recipient_id
-    if event.variant is not None and event.variant not in variants:
-        return None, f"unknown variant {event.variant!r}"
-    if d.locales and event.locale is not None and event.locale not in d.locales:
-        return None, f"locale {event.locale!r} is not in the test ({', '.join(d.locales)})"
-    if d.bandit is not None and event.variant is not None:
-        return event.variant, ""
-    hashed = assigner.bucket(d.key, rid)
-    if hashed is None:
-        return None, f"recipient {rid!r} is not in {d.key!r}"
-    if event.variant is not None and hashed in variants and hashed != event.variant:
-        return None, f"recipient {rid!r} is in arm {hashed!r}, not {event.variant!r}"
-    return hashed, ""
 
 
 @post(
@@ -348,13 +264,16 @@ def _event_bucket(
     summary="Decide now (by the rule, or a given winner)",
 )
 async def decide_experiment(
-    key: FromPath[str], state: State, data: JSONBody[DecideRequest | None] = None
+    key: FromPath[str],
+    service: NamedDependency[ExperimentService],
+    assigner: NamedDependency[Assigner],
+    data: JSONBody[DecideRequest | None] = None,
 ) -> ExperimentView:
     """Without a winner the experiment's rule decides; a sample-ratio mismatch refuses (409)."""
-    await _get(state, key)
+    await _get(service, key)
     winner = data.winner if data is not None else None
     try:
-        record = await _service(state).decide(key, winner)
+        record = await service.decide(key, winner)
     except DecisionBlocked as exc:
         raise ProblemError(Problem(409, "Decision blocked", str(exc))) from None
     except AlreadyDecided as exc:
@@ -364,8 +283,8 @@ async def decide_experiment(
         raise ProblemError(problem) from None
     except ExperimentConflict as exc:
         raise _conflict(exc) from None
-    await _reload(state)
-    return _view(record, _service(state).clock())
+    await _reload(service, assigner)
+    return _view(record, service.clock())
 
 
 ROUTES = [

@@ -15,12 +15,11 @@ from typing import Any, TypeVar
 
 import anyio.to_thread
 from anyio import CapacityLimiter
-from litestar.datastructures import State
 
 from atn_content.experiments.assign import Assignment
-from atn_content.experiments.intake import Intake
+from atn_content.experiments.intake import ExposureSink
 
-__all__ = ["RENDER_THREADS", "Exposures", "in_worker"]
+__all__ = ["RENDER_THREADS", "Exposures", "RenderPool"]
 
 #: Renders running at once per process; more wait on the loop (which keeps serving).
 RENDER_THREADS = 4
@@ -36,16 +35,22 @@ class Exposures:
     def exposure(self, assignment: Assignment, recipient_id: str) -> None:
         self.seen.append((assignment, recipient_id))
 
-    def replay(self, intake: Intake | None) -> None:
+    def replay(self, intake: ExposureSink | None) -> None:
         if intake is not None:
             for assignment, recipient_id in self.seen:
                 intake.exposure(assignment, recipient_id)
         self.seen.clear()
 
 
-async def in_worker(state: State, fn: Callable[..., T], *args: Any) -> T:
-    """`fn(*args)` in the render pool (one limiter per app, made on first use)."""
-    limiter = state.get("render_limiter")
-    if limiter is None:
-        limiter = state.render_limiter = CapacityLimiter(RENDER_THREADS)
-    return await anyio.to_thread.run_sync(partial(fn, *args), limiter=limiter)
+class RenderPool:
+    """The render threads of one app: at most `threads` renders (or compiles) at once."""
+
+    def __init__(self, threads: int = RENDER_THREADS) -> None:
+        self.threads = threads
+        self._limiter: CapacityLimiter | None = None
+
+    async def run(self, fn: Callable[..., T], *args: Any) -> T:
+        """`fn(*args)` in a worker thread (the limiter needs a running loop: made on first use)."""
+        if self._limiter is None:
+            self._limiter = CapacityLimiter(self.threads)
+        return await anyio.to_thread.run_sync(partial(fn, *args), limiter=self._limiter)

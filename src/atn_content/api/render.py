@@ -1,4 +1,7 @@
-"""POST /v1/render and POST /v1/render/batch: what the ESP calls for every recipient."""
+"""POST /v1/render and POST /v1/render/batch: what the ESP calls for every recipient.
+
+Thin controllers over the one delivery path (atn_content.delivery).
+"""
 
 from __future__ import annotations
 
@@ -7,25 +10,19 @@ from typing import Any
 
 from litestar import asgi, post
 from litestar.connection import ASGIConnection
-from litestar.datastructures import State
+from litestar.di import NamedDependency
 from litestar.exceptions import MethodNotAllowedException
 from litestar.params import JSONBody
 from litestar.types import Receive, Scope, Send
 
 from atn_content.api.auth import require_scope
-from atn_content.api.batch import render_line, split_lines
-from atn_content.api.experiments import render_with_experiment
-from atn_content.api.offload import Exposures, in_worker
 from atn_content.api.schemas import RenderRequest, RenderResponse
+from atn_content.delivery import Delivery
 
 __all__ = ["render", "render_batch"]
 
 #: Output is sent in chunks of about this size: fewer, larger writes.
 _FLUSH_BYTES = 65_536
-#: Lines rendered per trip to a worker thread: one hop per line would cost more than a
-#: render; a group stays a few milliseconds of work, so the loop is never held long.
-_GROUP_LINES = 16
-_GROUP_BYTES = 262_144
 
 
 @post(
@@ -35,25 +32,15 @@ _GROUP_BYTES = 262_144
     status_code=200,
     summary="Render one recipient's email",
 )
-async def render(data: JSONBody[RenderRequest], state: State) -> RenderResponse:
+async def render(
+    data: JSONBody[RenderRequest], delivery: NamedDependency[Delivery]
+) -> RenderResponse:
     """Personalised, translated email for one recipient: subject, preheader, HTML, text, headers.
 
     A missing required recipient field is a 422 naming it; optional fields fall back to
     their declared default and are listed in `fallbacks`.
     """
-    exposures = Exposures()
-    response = await in_worker(
-        state,
-        render_with_experiment,
-        state.renderer,
-        state.assigner,
-        exposures,
-        data.template,
-        data.locale,
-        data.recipient,
-    )
-    exposures.replay(state.intake)
-    return response
+    return await delivery.render_async(data.template, data.locale, data.recipient)
 
 
 @asgi(
@@ -75,8 +62,8 @@ async def render_batch(scope: Scope, receive: Receive, send: Send) -> None:
         raise MethodNotAllowedException(
             "POST an NDJSON body to /v1/render/batch", headers={"Allow": "POST"}
         )
-    state = ASGIConnection[Any, Any, Any, Any](scope).app.state
-    renderer, max_line = state.renderer, state.settings.max_batch_line_bytes
+    # A raw ASGI handler gets no dependency injection: the delivery is read from app.state.
+    delivery: Delivery = ASGIConnection[Any, Any, Any, Any](scope).app.state.delivery
     await send(
         {
             "type": "http.response.start",
@@ -84,35 +71,14 @@ async def render_batch(scope: Scope, receive: Receive, send: Send) -> None:
             "headers": [(b"content-type", b"application/x-ndjson")],
         }
     )
-    exposures = Exposures()
-
-    def render_group(lines: list[tuple[int, bytes]]) -> bytes:
-        return b"".join(
-            render_line(renderer, n, raw, max_line, state.assigner, exposures) for n, raw in lines
-        )
-
-    group: list[tuple[int, bytes]] = []
-    group_bytes = number = 0
     pending: list[bytes] = []
     size = 0
-    async for raw in split_lines(_body_chunks(receive), max_line):
-        number += 1
-        if raw.strip():
-            group.append((number, raw))
-            group_bytes += len(raw)
-        if len(group) < _GROUP_LINES and group_bytes < _GROUP_BYTES:
-            continue
-        out = await in_worker(state, render_group, group)
-        exposures.replay(state.intake)
-        group, group_bytes = [], 0
+    async for out in delivery.render_stream(_body_chunks(receive)):
         pending.append(out)
         size += len(out)
         if size >= _FLUSH_BYTES:
             await send({"type": "http.response.body", "body": b"".join(pending), "more_body": True})
             pending, size = [], 0
-    if group:
-        pending.append(await in_worker(state, render_group, group))
-        exposures.replay(state.intake)
     await send({"type": "http.response.body", "body": b"".join(pending), "more_body": False})
 
 

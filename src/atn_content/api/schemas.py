@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING, Any
 
 import msgspec
 
 from atn_content.content.headers import header_line
 from atn_content.content.renderer import RenderedEmail
+from atn_content.experiments.records import iso
 
 if TYPE_CHECKING:
     from atn_content.experiments.assign import Assignment
@@ -58,22 +60,21 @@ class TemplateInfo(msgspec.Struct):
     errors: list[str]
 
 
+#: RenderedEmail's fields, copied as they are: the response is the email plus the
+#: experiment's fields, so a field added to RenderedEmail must be declared above.
+_EMAIL_FIELDS = tuple(f.name for f in dataclasses.fields(RenderedEmail))
+
+
 def to_response(email: RenderedEmail, assignment: Assignment | None = None) -> RenderResponse:
+    """The API document of one render: every field of the email, then the experiment's."""
+    fields = {name: getattr(email, name) for name in _EMAIL_FIELDS}
     a = assignment
-    send_at = a.send_at.isoformat().replace("+00:00", "Z") if a and a.send_at else None
+    if a is None:
+        return RenderResponse(**fields)
     return RenderResponse(
-        subject=email.subject,
-        preheader=email.preheader,
-        html=email.html,
-        text=email.text,
-        headers=email.headers,
-        template=email.template,
-        template_version=email.template_version,
-        locale=email.locale,
-        variant=email.variant,
-        fallbacks=email.fallbacks,
-        experiment=a.experiment if a else None,
-        status=a.status if a else None,
-        send_at=send_at,
-        from_name=header_line(a.from_name) if a and a.from_name else None,
+        **fields,
+        experiment=a.experiment,
+        status=a.status,
+        send_at=iso(a.send_at.timestamp()) if a.send_at else None,
+        from_name=header_line(a.from_name) if a.from_name else None,
     )

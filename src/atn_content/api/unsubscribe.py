@@ -12,13 +12,14 @@ import html
 import time
 
 from litestar import MediaType, Response, get, post
-from litestar.datastructures import State
+from litestar.di import NamedDependency
 from litestar.params import FromPath
 
 from atn_content.api.errors import ProblemError
 from atn_content.api.problems import Problem
 from atn_content.store import InvalidEvent, StoreUnavailable, Unsubscribe
 from atn_content.store.buffer import EventBuffer
+from atn_content.tracking.links import UnsubscribeLinks
 
 __all__ = ["confirm_unsubscribe", "unsubscribe"]
 
@@ -30,8 +31,8 @@ border-radius:1.5rem;padding:.8rem 1.6rem;font-size:1rem;cursor:pointer}}</style
 <body><h1>{title}</h1><p>{body}</p>{form}</body></html>"""
 
 
-def _read(state: State, token: str) -> tuple[str, str]:
-    found: tuple[str, str] | None = state.renderer.unsubscribe.read(token)
+def _read(links: UnsubscribeLinks, token: str) -> tuple[str, str]:
+    found = links.read(token)
     if found is None:
         raise ProblemError(
             Problem(
@@ -42,8 +43,10 @@ def _read(state: State, token: str) -> tuple[str, str]:
 
 
 @get("/u/{token:str}", media_type=MediaType.HTML, include_in_schema=False)
-async def confirm_unsubscribe(token: FromPath[str], state: State) -> str:
-    _read(state, token)
+async def confirm_unsubscribe(
+    token: FromPath[str], links: NamedDependency[UnsubscribeLinks]
+) -> str:
+    _read(links, token)
     form = (
         f'<form method="post" action="/u/{html.escape(token)}">'
         '<input type="hidden" name="List-Unsubscribe" value="One-Click">'
@@ -57,9 +60,12 @@ async def confirm_unsubscribe(token: FromPath[str], state: State) -> str:
 
 
 @post("/u/{token:str}", media_type=MediaType.HTML, status_code=200, include_in_schema=False)
-async def unsubscribe(token: FromPath[str], state: State) -> Response[str]:
-    recipient_id, list_id = _read(state, token)
-    buffer: EventBuffer = state.buffer
+async def unsubscribe(
+    token: FromPath[str],
+    links: NamedDependency[UnsubscribeLinks],
+    buffer: NamedDependency[EventBuffer],
+) -> Response[str]:
+    recipient_id, list_id = _read(links, token)
     try:
         recorded = await buffer.record_or_spool(Unsubscribe(recipient_id, list_id, time.time()))
     except InvalidEvent:

@@ -2,6 +2,9 @@
 
 Works on the store of ATN_STORE directly, like the server; a running server picks up a
 launch or a decision within its refresh interval.
+
+The service (and with it the statistics, scipy) is imported when an experiments command
+runs, not when the parser is built: `atn-content render` and `batch` never load it.
 """
 
 from __future__ import annotations
@@ -11,27 +14,23 @@ import asyncio
 import sys
 from collections.abc import Awaitable, Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from atn_content.app import build_renderer
 from atn_content.config import Settings
 from atn_content.content.errors import ContentError
 from atn_content.experiments.definitions import Definition, DefinitionError, parse_toml
 from atn_content.experiments.launch_checks import check_launch
-from atn_content.experiments.lifecycle import phase
-from atn_content.experiments.results import Results, iso
-from atn_content.experiments.service import (
-    DecisionBlocked,
-    ExperimentConflict,
-    ExperimentNotFound,
-    ExperimentService,
-)
+from atn_content.experiments.records import iso, phase
 from atn_content.redact import redact
 from atn_content.store import StoreUnavailable, open_store
 
+if TYPE_CHECKING:
+    from atn_content.experiments.results import Results
+    from atn_content.experiments.service import ExperimentService
+
 __all__ = ["add_experiments_commands", "format_results"]
 
-Action = Callable[[ExperimentService, argparse.Namespace], Awaitable[int]]
+Action = Callable[["ExperimentService", argparse.Namespace], Awaitable[int]]
 
 
 def add_experiments_commands(subparsers: Any) -> None:
@@ -62,6 +61,13 @@ def _runner(action: Action) -> Callable[[argparse.Namespace], int]:
 
 
 async def _with_service(action: Action, args: argparse.Namespace) -> int:
+    from atn_content.experiments.service import (
+        DecisionBlocked,
+        ExperimentConflict,
+        ExperimentNotFound,
+        ExperimentService,
+    )
+
     settings = Settings.from_env()
     store = open_store(settings.store_url)
     service = ExperimentService(store, settings.content_root / "experiments")
@@ -78,6 +84,9 @@ async def _with_service(action: Action, args: argparse.Namespace) -> int:
 
 
 async def _launch(service: ExperimentService, args: argparse.Namespace) -> int:
+    from atn_content.app import build_renderer
+    from atn_content.experiments.service import ExperimentNotFound
+
     definition: Definition
     if args.file is not None:
         definition = parse_toml(args.file.read_text(encoding="utf-8"), str(args.file))

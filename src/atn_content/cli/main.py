@@ -14,17 +14,16 @@ from typing import TextIO
 
 import msgspec
 
-from atn_content.api.batch import render_lines
 from atn_content.api.errors import ProblemError
-from atn_content.api.experiments import render_with_experiment
 from atn_content.api.problems import problem_for_content_error
 from atn_content.cli.lint import add_lint_command
 from atn_content.config import Settings, ensure_local_key
 from atn_content.content.errors import ContentError, TemplateError
 from atn_content.content.renderer import Renderer
+from atn_content.delivery import Delivery
 from atn_content.experiments.assign import Assigner
-from atn_content.experiments.lifecycle import Record
-from atn_content.experiments.service import ExperimentService
+from atn_content.experiments.records import Record
+from atn_content.experiments.stored import load_files, read_records
 from atn_content.redact import redact
 from atn_content.store import open_store
 
@@ -132,13 +131,10 @@ def _render(args: argparse.Namespace) -> int:
     except (OSError, json.JSONDecodeError) as exc:
         print(f"error: cannot read recipient {args.recipient}: {exc}", file=sys.stderr)
         return 1
-    settings = Settings.from_env()
     try:
         # The same path as POST /v1/render: a running experiment gives its arm (exposures
         # are not recorded: this is a preview, not a send).
-        response = render_with_experiment(
-            _renderer(), _assigner(settings), None, args.template, args.locale, recipient
-        )
+        response = _delivery(Settings.from_env()).render(args.template, args.locale, recipient)
     except ContentError as exc:
         sys.stdout.buffer.write(msgspec.json.encode(problem_for_content_error(exc)) + b"\n")
         return 1
@@ -153,13 +149,19 @@ def _render(args: argparse.Namespace) -> int:
     return 0
 
 
+def _delivery(settings: Settings) -> Delivery:
+    """The API's delivery path, with the experiments the API sees and no intake."""
+    return Delivery(_renderer(), _assigner(settings), max_line_bytes=settings.max_batch_line_bytes)
+
+
 def _assigner(settings: Settings) -> Assigner:
     """Experiments as the API sees them: launched ones from the store, drafts from files."""
 
     async def records() -> list[Record]:
         store = open_store(settings.store_url)
         try:
-            return await ExperimentService(store, settings.content_root / "experiments").records()
+            files, _ = load_files(settings.content_root / "experiments")
+            return await read_records(store, files)
         finally:
             await store.close()
 
@@ -169,15 +171,16 @@ def _assigner(settings: Settings) -> Assigner:
 
 
 def _batch(args: argparse.Namespace) -> int:
-    renderer = _renderer()
-    settings = Settings.from_env()
+    # The same path as POST /v1/render/batch, running experiments included (exposures are
+    # not recorded, as for `render`).
+    delivery = _delivery(Settings.from_env())
     total = _count_lines(args.input)
     out = args.output.open("wb") if args.output else sys.stdout.buffer
     errors = 0
     progress = _Progress(total, sys.stderr, enabled=not args.no_progress)
     try:
         with args.input.open("rb") as lines:
-            for line in render_lines(renderer, _stripped(lines), settings.max_batch_line_bytes):
+            for line in delivery.render_lines(_stripped(lines)):
                 errors += b'"error":{' in line
                 out.write(line)
                 progress.step()

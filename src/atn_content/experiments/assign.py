@@ -20,7 +20,7 @@ from atn_content.content.renderer import Variant
 from atn_content.experiments.allocation import EXCLUDED, HOLDBACK, Allocator, Namespace
 from atn_content.experiments.definitions import Definition, VariantSpec
 from atn_content.experiments.launch_checks import variant_of
-from atn_content.experiments.lifecycle import ROLLOUT, Record, phase
+from atn_content.experiments.records import ROLLOUT, Record, phase
 from atn_content.redact import redact
 
 __all__ = ["Assigner", "Assignment", "Status", "refresh_forever"]

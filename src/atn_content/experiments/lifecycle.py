@@ -1,7 +1,7 @@
 """An experiment's life as pure data: draft -> running (test phase) -> decision due ->
 decided (the winner rolls out to the rest of the list).
 
-A Record is what the store keeps per experiment (one JSON document); the functions here
+A Record (records.py) is what the store keeps per experiment (one JSON document); the functions here
 compute the next Record from the current one and the counters, with no I/O, so every
 transition is testable and every replica computes the same one.
 """
@@ -16,6 +16,7 @@ import msgspec
 
 from atn_content.experiments.decision import ArmCounts, Decision, DecisionRule, decide
 from atn_content.experiments.definitions import Definition
+from atn_content.experiments.records import DecisionRecord, Record, phase
 from atn_content.experiments.stats.bandit import thompson_weights
 from atn_content.experiments.stats.power import (
     describe_power,
@@ -27,30 +28,20 @@ from atn_content.experiments.stats.sequential import DEFAULT_TUNING
 
 __all__ = [
     "BASELINES",
-    "ROLLOUT",
-    "DecisionRecord",
-    "Phase",
-    "Record",
     "arm_counts",
     "counts_of",
     "decided",
     "due_action",
     "launched",
     "no_data",
-    "phase",
     "planned_tuning",
     "planning_sentence",
     "reweighted",
-    "rollout_end",
     "rule_decision",
     "sequential_tuning",
 ]
 
-Phase = Literal["draft", "running", "decision_due", "decided", "completed"]
 Counters = Mapping[str, Mapping[str, Mapping[str, float]]]
-
-ROLLOUT = "_rollout"
-"""Counters bucket of recipients outside the test group (rollout or holdback control)."""
 
 #: Relative lift the launch sentence sizes the test for.
 PLANNED_LIFT = 0.15
@@ -62,59 +53,6 @@ BASELINES = {
     "conversion_rate": 0.005,
     "revenue_per_recipient": 0.005,
 }
-
-
-class DecisionRecord(msgspec.Struct):
-    winner: str
-    conclusive: bool
-    reason: str
-    decided_at: float
-    by: Literal["rule", "manual"]
-
-
-class Record(msgspec.Struct):
-    definition: Definition
-    status: Literal["draft", "running", "decided"] = "draft"
-    source: str = ""
-    launched_at: float | None = None
-    decision_due: float | None = None
-    weights: list[float] = []
-    """Current allocation weights (the planned split, or the bandit's latest)."""
-    weights_version: int = 0
-    reweighted_at: float | None = None
-    decision: DecisionRecord | None = None
-    blocked: str = ""
-    """Why the automatic decision did not happen (sample-ratio mismatch), if it did not."""
-    planning: str = ""
-    sequential_tuning: float | None = None
-    """Sample size where the always-valid sequence is tightest, chosen at launch and used by
-    every sequential analysis of this experiment; None in records stored before it existed
-    (``sequential_tuning(record)`` then derives it from the definition)."""
-
-    @property
-    def key(self) -> str:
-        return self.definition.key
-
-    def to_dict(self) -> dict[str, object]:
-        return msgspec.to_builtins(self)  # type: ignore[no-any-return]
-
-
-def phase(record: Record, now: float) -> Phase:
-    """Where the experiment stands; "completed" once the winner's rollout window is over
-    (the template then renders as if no experiment existed)."""
-    due = record.decision_due
-    if record.status == "running" and due is not None and now >= due:
-        return "decision_due"
-    if record.decision is not None and now >= rollout_end(record):
-        return "completed"
-    return record.status
-
-
-def rollout_end(record: Record) -> float:
-    """When a decided experiment stops applying to renders of its template."""
-    if record.decision is None:
-        return float("inf")
-    return record.decision.decided_at + record.definition.rollout_hours * 3600
 
 
 def _baseline(definition: Definition) -> float:

@@ -7,15 +7,15 @@ sample-ratio check and the decision status.
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from collections.abc import Sequence
 
 import msgspec
 
-from atn_content.experiments import lifecycle
+from atn_content.experiments import lifecycle, records
 from atn_content.experiments.decision import ArmCounts, Metric
-from atn_content.experiments.lifecycle import ROLLOUT, Counters, Record
+from atn_content.experiments.lifecycle import Counters
+from atn_content.experiments.records import ROLLOUT, Record, iso
 from atn_content.experiments.stats.bayes import bayes_summary
 from atn_content.experiments.stats.frequentist import (
     holm,
@@ -27,7 +27,7 @@ from atn_content.experiments.stats.frequentist import (
 )
 from atn_content.experiments.stats.sequential import DEFAULT_TUNING, sequential_from_moments
 
-__all__ = ["ArmResult", "Comparison", "Results", "build_results", "iso"]
+__all__ = ["ArmResult", "Comparison", "Results", "build_results"]
 
 #: Monte Carlo draws for chance-to-be-best: ~5 ms for 8 arms, error ~0.3 points.
 BAYES_DRAWS = 20_000
@@ -120,17 +120,6 @@ class Results(msgspec.Struct):
     bayesian_metric: str = ""
     """The metric the Bayesian section is computed on (conversion rate for revenue tests)."""
     bayesian_note: str = ""
-
-
-def iso(ts: float | None) -> str | None:
-    """ISO 8601 UTC; None for no time or one past year 9999 (a record stored before bounds)."""
-    if ts is None:
-        return None
-    try:
-        moment = dt.datetime.fromtimestamp(ts, dt.UTC)
-    except (OverflowError, ValueError, OSError):
-        return None
-    return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def _finite(x: float) -> float | None:
@@ -265,7 +254,7 @@ def build_results(record: Record, counters: Counters, now: float) -> Results:
 
 
 def _status(record: Record, arms: Sequence[ArmCounts], now: float) -> DecisionStatus:
-    phase = lifecycle.phase(record, now)
+    phase = records.phase(record, now)
     due = iso(record.decision_due)
     if record.decision is not None:
         d = record.decision

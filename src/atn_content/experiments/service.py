@@ -25,9 +25,10 @@ from typing import Any
 import msgspec
 
 from atn_content.experiments import lifecycle
-from atn_content.experiments.definitions import Definition, DefinitionError, parse_toml
-from atn_content.experiments.lifecycle import DecisionRecord, Record
-from atn_content.experiments.results import Results, build_results, iso
+from atn_content.experiments.definitions import Definition
+from atn_content.experiments.records import DecisionRecord, Record, iso, phase, rollout_end
+from atn_content.experiments.results import Results, build_results
+from atn_content.experiments.stored import DOCUMENT_KIND, load_files, read_records
 from atn_content.store.base import Store
 
 __all__ = [
@@ -44,7 +45,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-DOCUMENT_KIND = "experiment"
 LOG_KIND = "experiment-log"
 #: How long a replica keeps an experiment's scheduled work after its last tick; past
 #: that (the replica died) another replica takes it over.
@@ -77,24 +77,6 @@ class DecisionBlocked(ValueError):
     """The rule refuses to decide (sample-ratio mismatch); the message says why."""
 
 
-def load_files(directory: Path) -> tuple[dict[str, tuple[Definition, Path]], list[str]]:
-    """Definitions in experiments/*.toml by key, and a message per broken file."""
-    found: dict[str, tuple[Definition, Path]] = {}
-    errors: list[str] = []
-    for path in sorted(directory.glob("*.toml")) if directory.is_dir() else []:
-        try:
-            definition = parse_toml(path.read_text(encoding="utf-8"), str(path))
-        except DefinitionError as exc:
-            errors.append(str(exc))
-            continue
-        if definition.key in found:
-            first = found[definition.key][1]
-            errors.append(f"{path}: key {definition.key!r} already used by {first}")
-            continue
-        found[definition.key] = (definition, path)
-    return found, errors
-
-
 class ExperimentService:
     def __init__(
         self,
@@ -119,18 +101,7 @@ class ExperimentService:
 
     async def records(self) -> list[Record]:
         """Launched experiments from the store, then drafts from files, by key."""
-        documents = await self.store.list_documents(DOCUMENT_KIND)
-        stored: dict[str, Record] = {}
-        for doc in documents:
-            try:
-                record = msgspec.convert(doc, Record)
-            except msgspec.ValidationError as exc:  # one bad document must not hide the rest
-                log.error("experiment document skipped, unreadable: %s", exc)
-                continue
-            stored[record.key] = record
-        for key, (definition, path) in self.files().items():
-            stored.setdefault(key, Record(definition, source=str(path), planning=""))
-        return sorted(stored.values(), key=lambda r: r.key)
+        return await read_records(self.store, self.files())
 
     async def get(self, key: str) -> Record:
         return (await self._load(key))[0]
@@ -169,11 +140,11 @@ class ExperimentService:
                     f"{definition.template!r} for the same recipients; give both tests the "
                     "same namespace with disjoint ranges (namespace = {name, start, end})"
                 )
-            if lifecycle.phase(other, now) == "decided":  # its winner is still rolling out
+            if phase(other, now) == "decided":  # its winner is still rolling out
                 raise ExperimentConflict(
                     f"experiment {other.key!r} is rolling out its winner on template "
                     f"{definition.template!r} to the same recipients until "
-                    f"{iso(lifecycle.rollout_end(other))}; launch after that, or give both "
+                    f"{iso(rollout_end(other))}; launch after that, or give both "
                     "tests the same namespace with disjoint ranges"
                 )
         record = lifecycle.launched(definition, self.clock(), source)

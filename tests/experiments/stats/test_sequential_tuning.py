@@ -11,6 +11,7 @@ import pytest
 from atn_content.experiments import lifecycle
 from atn_content.experiments.decision import ArmCounts
 from atn_content.experiments.definitions import Definition, parse_definition
+from atn_content.experiments.records import Record
 from atn_content.experiments.results import build_results
 from atn_content.experiments.stats.power import (
     minimum_detectable_lift,
@@ -94,7 +95,7 @@ def test_a_record_stored_before_the_tuning_field_still_loads_and_gets_one() -> N
     record = lifecycle.launched(definition(audience=200_000), T0, "api")
     stored = record.to_dict()
     del stored["sequential_tuning"]
-    old = msgspec.convert(stored, lifecycle.Record)
+    old = msgspec.convert(stored, Record)
     assert old.sequential_tuning is None
     assert lifecycle.sequential_tuning(old) == 100_000
     arms = lifecycle.arm_counts(old.definition, counters({"A": (900, 30), "B": (900, 40)}))
