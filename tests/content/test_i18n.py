@@ -10,7 +10,7 @@ import pytest
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from atn_content.content.errors import UnknownLocale
-from atn_content.content.i18n import Catalogs
+from atn_content.content.i18n import Catalogs, po_path
 
 HEADER = """msgid ""
 msgstr ""
@@ -105,6 +105,14 @@ class TestLoad:
         assert Catalogs.load(locales).locales == ("en", "fr", "ja")
         assert "fr" in Catalogs.load(locales)
         assert "de" not in Catalogs.load(locales)
+
+    def test_reads_each_catalog_where_po_path_puts_it(self, locales: Path) -> None:
+        """po_path is the one layout: loading, checking and updating all use it."""
+        po = po_path(locales, "ja")
+        assert po == locales / "ja" / "LC_MESSAGES" / "messages.po"
+        (locales / "de").mkdir()
+        po.rename(locales / "de" / "messages.po")  # beside LC_MESSAGES: not a catalog
+        assert Catalogs.load(locales).locales == ("en", "fr")
 
     def test_translates_from_the_po_file(self, catalogs: Catalogs) -> None:
         assert catalogs.translations("fr").gettext("Tokyo awaits") == "Tokyo vous attend"

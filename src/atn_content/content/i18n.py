@@ -25,6 +25,7 @@ __all__ = [
     "DOMAIN",
     "LOCALES",
     "Catalogs",
+    "po_path",
 ]
 
 #: Gettext domain of every catalog.
@@ -33,7 +34,8 @@ DOMAIN = "messages"
 LOCALES: tuple[str, ...] = ("fr", "en", "ja")
 
 
-def _po_path(locales_dir: Path, locale: str) -> Path:
+def po_path(locales_dir: Path, locale: str) -> Path:
+    """Where a locale's catalog lives; loading, checking and updating all read it here."""
     return locales_dir / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
@@ -61,7 +63,7 @@ class Catalogs:
         translations: dict[str, Translations] = {}
         versions: dict[str, str] = {}
         for lang_dir in sorted(p for p in locales_dir.iterdir() if p.is_dir()):
-            po_file = _po_path(locales_dir, lang_dir.name)
+            po_file = po_path(locales_dir, lang_dir.name)
             if not po_file.is_file():
                 continue
             po_text = po_file.read_bytes()
