@@ -26,7 +26,7 @@ from atn_content.experiments.definitions import Definition, DefinitionError, par
 from atn_content.experiments.intake import ExposureSink, Intake, Observation
 from atn_content.experiments.launch_checks import check_launch
 from atn_content.experiments.lifecycle import DecisionRecord, Record, phase
-from atn_content.experiments.results import Results, iso
+from atn_content.experiments.results import Results
 from atn_content.experiments.service import (
     AlreadyDecided,
     DecisionBlocked,
@@ -35,6 +35,7 @@ from atn_content.experiments.service import (
     ExperimentService,
 )
 from atn_content.store import StoreUnavailable
+from atn_content.timestamps import iso
 
 __all__ = [
     "ROUTES",

@@ -8,6 +8,7 @@ import msgspec
 
 from atn_content.content.headers import header_line
 from atn_content.content.renderer import RenderedEmail
+from atn_content.timestamps import utc_iso
 
 if TYPE_CHECKING:
     from atn_content.experiments.assign import Assignment
@@ -60,7 +61,7 @@ class TemplateInfo(msgspec.Struct):
 
 def to_response(email: RenderedEmail, assignment: Assignment | None = None) -> RenderResponse:
     a = assignment
-    send_at = a.send_at.isoformat().replace("+00:00", "Z") if a and a.send_at else None
+    send_at = utc_iso(a.send_at) if a and a.send_at else None
     return RenderResponse(
         subject=email.subject,
         preheader=email.preheader,

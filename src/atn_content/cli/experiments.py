@@ -19,7 +19,7 @@ from atn_content.content.errors import ContentError
 from atn_content.experiments.definitions import Definition, DefinitionError, parse_toml
 from atn_content.experiments.launch_checks import check_launch
 from atn_content.experiments.lifecycle import phase
-from atn_content.experiments.results import Results, iso
+from atn_content.experiments.results import Results
 from atn_content.experiments.service import (
     DecisionBlocked,
     ExperimentConflict,
@@ -28,6 +28,7 @@ from atn_content.experiments.service import (
 )
 from atn_content.redact import redact
 from atn_content.store import StoreUnavailable, open_store
+from atn_content.timestamps import iso
 
 __all__ = ["add_experiments_commands", "format_results"]
 

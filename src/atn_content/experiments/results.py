@@ -7,7 +7,6 @@ sample-ratio check and the decision status.
 
 from __future__ import annotations
 
-import datetime as dt
 import math
 from collections.abc import Sequence
 
@@ -26,8 +25,9 @@ from atn_content.experiments.stats.frequentist import (
     wilson_interval,
 )
 from atn_content.experiments.stats.sequential import DEFAULT_TUNING, sequential_from_moments
+from atn_content.timestamps import iso
 
-__all__ = ["ArmResult", "Comparison", "Results", "build_results", "iso"]
+__all__ = ["ArmResult", "Comparison", "Results", "build_results"]
 
 #: Monte Carlo draws for chance-to-be-best: ~5 ms for 8 arms, error ~0.3 points.
 BAYES_DRAWS = 20_000
@@ -120,17 +120,6 @@ class Results(msgspec.Struct):
     bayesian_metric: str = ""
     """The metric the Bayesian section is computed on (conversion rate for revenue tests)."""
     bayesian_note: str = ""
-
-
-def iso(ts: float | None) -> str | None:
-    """ISO 8601 UTC; None for no time or one past year 9999 (a record stored before bounds)."""
-    if ts is None:
-        return None
-    try:
-        moment = dt.datetime.fromtimestamp(ts, dt.UTC)
-    except (OverflowError, ValueError, OSError):
-        return None
-    return moment.isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
 def _finite(x: float) -> float | None:

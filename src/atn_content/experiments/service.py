@@ -27,8 +27,9 @@ import msgspec
 from atn_content.experiments import lifecycle
 from atn_content.experiments.definitions import Definition, DefinitionError, parse_toml
 from atn_content.experiments.lifecycle import DecisionRecord, Record
-from atn_content.experiments.results import Results, build_results, iso
+from atn_content.experiments.results import Results, build_results
 from atn_content.store.base import Store
+from atn_content.timestamps import iso
 
 __all__ = [
     "DOCUMENT_KIND",
