@@ -64,7 +64,7 @@ def _on_validation(_: Request[Any, Any, Any], exc: ValidationException) -> Respo
                     Problem(400, "Malformed request body", "the body is empty", errors=items)
                 )
             if key in {"", "data"}:
-                key, _ = field_of(message)
+                key = field_of(message)[0]
             items.append(ProblemItem(message, field=key or None))
     detail = "; ".join(f"{i.field}: {i.message}" if i.field else i.message for i in items)
     if "Malformed" in exc.detail or not items:
