@@ -4,7 +4,7 @@ Catalogs are compiled from the .po files in memory at start-up, so no .mo file i
 committed or stale. The engine installs `translations(locale)` into its Jinja environment
 with new-style gettext (Jinja fills and escapes the placeholders). Each locale's version
 is a hash of its .po text: the compile cache keys on it, so an edited translation gives a
-new compiled template.
+new compiled template. `parse_locale` is the one way a locale tag becomes a Babel Locale.
 """
 
 from __future__ import annotations
@@ -12,9 +12,11 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
 
+from babel import Locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
@@ -25,6 +27,7 @@ __all__ = [
     "DOMAIN",
     "LOCALES",
     "Catalogs",
+    "parse_locale",
     "po_path",
 ]
 
@@ -32,6 +35,17 @@ __all__ = [
 DOMAIN = "messages"
 #: The locales the service ships; each must have a complete catalog.
 LOCALES: tuple[str, ...] = ("fr", "en", "ja")
+
+
+def parse_locale(tag: str | Locale) -> Locale:
+    """A Babel Locale from a tag written with "_" or "-" (fr, fr_FR, ja-JP); a Locale is
+    returned as it is."""
+    return tag if isinstance(tag, Locale) else _parse_tag(tag)
+
+
+@lru_cache(maxsize=64)
+def _parse_tag(tag: str) -> Locale:
+    return Locale.parse(tag, sep="-" if "-" in tag else "_")
 
 
 def po_path(locales_dir: Path, locale: str) -> Path:

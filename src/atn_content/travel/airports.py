@@ -17,6 +17,7 @@ from jinja2 import Environment, pass_context
 from jinja2.runtime import Context
 
 from atn_content.content.formatting import zone_named
+from atn_content.content.i18n import parse_locale
 
 __all__ = [
     "AIRPORT_ZONES",
@@ -93,7 +94,7 @@ def airport_city(code: str, locale: str) -> str:
 
 def _locale(context: Context) -> Locale:
     tag = context.get("locale")
-    return Locale.parse(tag if isinstance(tag, str) and tag else "en", sep="_")
+    return parse_locale(tag if isinstance(tag, str) and tag else "en")
 
 
 @pass_context
