@@ -37,14 +37,12 @@ DOMAIN = "messages"
 LOCALES: tuple[str, ...] = ("fr", "en", "ja")
 
 
+@lru_cache(maxsize=64)  # every locale-aware filter call parses its context's tag
 def parse_locale(tag: str | Locale) -> Locale:
     """A Babel Locale from a tag written with "_" or "-" (fr, fr_FR, ja-JP); a Locale is
     returned as it is."""
-    return tag if isinstance(tag, Locale) else _parse_tag(tag)
-
-
-@lru_cache(maxsize=64)
-def _parse_tag(tag: str) -> Locale:
+    if isinstance(tag, Locale):
+        return tag
     return Locale.parse(tag, sep="-" if "-" in tag else "_")
 
 
