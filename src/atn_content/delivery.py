@@ -37,7 +37,7 @@ from atn_content.content.fields import recipient_id_problem
 from atn_content.content.renderer import Renderer
 from atn_content.experiments.assign import Assigner, Assignment
 from atn_content.experiments.intake import ExposureSink
-from atn_content.experiments.records import iso
+from atn_content.timestamps import iso
 
 __all__ = ["Delivery", "WaitingProblem", "split_lines"]
 

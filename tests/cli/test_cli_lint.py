@@ -1,11 +1,11 @@
-"""`atn-content lint`, run as a user runs it: report, last line, exit status."""
+"""`atn-content lint` through the entry point: report, last line, exit status."""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from test_cli import run_cli
+from cli_runner import Cli
 
 
 def _summary(stdout: str) -> dict[str, int]:
@@ -13,11 +13,10 @@ def _summary(stdout: str) -> dict[str, int]:
     return {k: int(v) for k, v in (pair.split("=") for pair in last.split())}
 
 
-def test_one_template_for_one_client(tmp_path: Path) -> None:
+def test_one_template_for_one_client(cli: Cli, tmp_path: Path) -> None:
     out = tmp_path / "lint.json"
-    result = run_cli(
-        "lint", "--template", "online-checkin", "--client", "outlook-windows", "--json", str(out),
-        tmp_path=tmp_path,
+    result = cli(
+        "lint", "--template", "online-checkin", "--client", "outlook-windows", "--json", str(out)
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr
     for locale in ("en", "fr", "ja"):
@@ -34,13 +33,12 @@ def test_one_template_for_one_client(tmp_path: Path) -> None:
     assert document["renders"][0]["summary"]["errors"] == 0
 
 
-def test_a_gap_not_in_the_allow_list_fails(tmp_path: Path) -> None:
+def test_a_gap_not_in_the_allow_list_fails(cli: Cli, tmp_path: Path) -> None:
     empty = tmp_path / "allow.toml"
     empty.write_text("", encoding="utf-8")
-    result = run_cli(
+    result = cli(
         "lint", "--template", "online-checkin", "--locale", "fr", "--sample", "honeymoon-couple",
         "--client", "yahoo", "--allow-list", str(empty),
-        tmp_path=tmp_path,
     )  # fmt: skip
     assert result.returncode == 1
     assert "NOT IN THE ALLOW-LIST" in result.stdout
@@ -49,9 +47,9 @@ def test_a_gap_not_in_the_allow_list_fails(tmp_path: Path) -> None:
     assert summary["errors"] > 0 and summary["renders"] == 1 and summary["allowed"] == 0
 
 
-def test_a_broken_allow_list_is_named(tmp_path: Path) -> None:
+def test_a_broken_allow_list_is_named(cli: Cli, tmp_path: Path) -> None:
     broken = tmp_path / "allow.toml"
     broken.write_text("[features.css-flexbox]\nreason = 'x'\n", encoding="utf-8")
-    result = run_cli("lint", "--allow-list", str(broken), tmp_path=tmp_path)
+    result = cli("lint", "--allow-list", str(broken))
     assert result.returncode == 1
     assert "features.css-flexbox: not a caniemail feature" in result.stderr

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 from pathlib import Path
 
 import pytest
 
-from atn_content.cli.experiments import add_experiments_commands
+from atn_content.cli import main
 from atn_content.store import Event
 from atn_content.store.sqlite import SQLiteStore
 
@@ -46,11 +45,8 @@ def root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def run(*argv: str) -> int:
-    parser = argparse.ArgumentParser()
-    add_experiments_commands(parser.add_subparsers())
-    args = parser.parse_args(["experiments", *argv])
-    code: int = args.run(args)
-    return code
+    """`atn-content experiments ARGV` through the entry point, in this process."""
+    return main(["experiments", *argv])
 
 
 def feed(db: Path) -> None:

@@ -7,10 +7,11 @@ import re
 from pathlib import Path
 
 import pytest
+from babel import Locale
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from atn_content.content.errors import UnknownLocale
-from atn_content.content.i18n import Catalogs
+from atn_content.content.i18n import Catalogs, parse_locale, po_path
 
 HEADER = """msgid ""
 msgstr ""
@@ -106,6 +107,14 @@ class TestLoad:
         assert "fr" in Catalogs.load(locales)
         assert "de" not in Catalogs.load(locales)
 
+    def test_reads_each_catalog_where_po_path_puts_it(self, locales: Path) -> None:
+        """po_path is the one layout: loading, checking and updating all use it."""
+        po = po_path(locales, "ja")
+        assert po == locales / "ja" / "LC_MESSAGES" / "messages.po"
+        (locales / "de").mkdir()
+        po.rename(locales / "de" / "messages.po")  # beside LC_MESSAGES: not a catalog
+        assert Catalogs.load(locales).locales == ("en", "fr")
+
     def test_translates_from_the_po_file(self, catalogs: Catalogs) -> None:
         assert catalogs.translations("fr").gettext("Tokyo awaits") == "Tokyo vous attend"
         assert catalogs.translations("ja").gettext("Tokyo awaits") == "東京があなたを待っています"
@@ -197,3 +206,19 @@ class TestInJinja:
     def test_trans_block(self, catalogs: Catalogs) -> None:
         source = "{% trans name=first %}Hello {{ name }}{% endtrans %}"
         assert self.render(catalogs, "fr", source, first="Teva") == "Bonjour Teva"
+
+
+class TestParseLocale:
+    @pytest.mark.parametrize("tag", ["fr_PF", "fr-PF"])
+    def test_either_separator(self, tag: str) -> None:
+        assert parse_locale(tag) == Locale("fr", "PF")
+
+    def test_a_bare_language_and_a_locale_pass_through(self) -> None:
+        assert parse_locale("ja").character_order == "left-to-right"
+        assert parse_locale("ar").character_order == "right-to-left"
+        ja = Locale("ja")
+        assert parse_locale(ja) == ja  # cached: an equal Locale, maybe not this one
+
+    def test_an_unknown_tag_is_an_error(self) -> None:
+        with pytest.raises(ValueError):
+            parse_locale("not a locale")

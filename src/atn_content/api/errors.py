@@ -16,17 +16,16 @@ from atn_content.api.problems import (
     problem_for_content_error,
 )
 from atn_content.content.errors import ContentError
+from atn_content.decode_errors import field_of
 from atn_content.redact import redact
 from atn_content.store import StoreUnavailable
 
 __all__ = ["EXCEPTION_HANDLERS", "RETRY_AFTER_SECONDS", "ProblemError", "problem_response"]
 
 log = logging.getLogger("atn_content.api")
-#: msgspec names the offending key only inside its message.
 #: What a client is told to wait (Retry-After) while the store is unreachable: about the
 #: time the EventBuffer takes to notice the store is back.
 RETRY_AFTER_SECONDS = 5
-_NAMED_FIELD = re.compile(r"(?:missing required|contains unknown) field `([^`]+)`")
 
 
 class ProblemError(Exception):
@@ -64,9 +63,8 @@ def _on_validation(_: Request[Any, Any, Any], exc: ValidationException) -> Respo
                 return problem_response(
                     Problem(400, "Malformed request body", "the body is empty", errors=items)
                 )
-            named = _NAMED_FIELD.search(message)
             if key in {"", "data"}:
-                key = named.group(1) if named else ""
+                key = field_of(message)[0]
             items.append(ProblemItem(message, field=key or None))
     detail = "; ".join(f"{i.field}: {i.message}" if i.field else i.message for i in items)
     if "Malformed" in exc.detail or not items:

@@ -24,7 +24,7 @@ from atn_content.experiments.attribution import attribute
 from atn_content.experiments.definitions import Definition, DefinitionError, parse_definition
 from atn_content.experiments.intake import Intake, Observation
 from atn_content.experiments.launch_checks import check_launch
-from atn_content.experiments.records import DecisionRecord, Record, iso, phase
+from atn_content.experiments.records import DecisionRecord, Record, phase
 from atn_content.experiments.results import Results
 from atn_content.experiments.service import (
     AlreadyDecided,
@@ -34,6 +34,7 @@ from atn_content.experiments.service import (
     ExperimentService,
 )
 from atn_content.store import StoreUnavailable
+from atn_content.timestamps import iso
 
 __all__ = [
     "ROUTES",

@@ -6,7 +6,6 @@ object and the batch goes on.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import msgspec
@@ -20,6 +19,7 @@ from atn_content.content.errors import (
     UnknownLocale,
     UnknownTemplate,
 )
+from atn_content.decode_errors import field_of
 
 __all__ = [
     "PROBLEM_MEDIA_TYPE",
@@ -30,7 +30,6 @@ __all__ = [
 ]
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
-_PATH = re.compile(r"at `\$\.?([^`]*)`")
 
 
 class ProblemItem(msgspec.Struct, omit_defaults=True):
@@ -94,10 +93,5 @@ def problem_for_decode_error(exc: msgspec.MsgspecError) -> Problem:
             f"the body is not valid JSON: {message}",
             errors=[ProblemItem(message)],
         )
-    found = _PATH.search(message)
-    field = found.group(1) if found else ""
-    missing = re.search(r"required field `([^`]+)`", message)
-    if missing:
-        field = f"{field}.{missing.group(1)}" if field else missing.group(1)
-    text = _PATH.sub("", message).rstrip(" -")
+    field, text = field_of(message)
     return Problem(422, "Invalid request", message, errors=[ProblemItem(text, field=field or None)])

@@ -9,7 +9,7 @@ import msgspec
 
 from atn_content.content.headers import header_line
 from atn_content.content.renderer import RenderedEmail
-from atn_content.experiments.records import iso
+from atn_content.timestamps import utc_iso
 
 if TYPE_CHECKING:
     from atn_content.experiments.assign import Assignment
@@ -75,6 +75,6 @@ def to_response(email: RenderedEmail, assignment: Assignment | None = None) -> R
         **fields,
         experiment=a.experiment,
         status=a.status,
-        send_at=iso(a.send_at.timestamp()) if a.send_at else None,
+        send_at=utc_iso(a.send_at) if a.send_at else None,
         from_name=header_line(a.from_name) if a.from_name else None,
     )

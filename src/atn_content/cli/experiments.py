@@ -20,9 +20,10 @@ from atn_content.config import Settings
 from atn_content.content.errors import ContentError
 from atn_content.experiments.definitions import Definition, DefinitionError, parse_toml
 from atn_content.experiments.launch_checks import check_launch
-from atn_content.experiments.records import iso, phase
+from atn_content.experiments.records import phase
 from atn_content.redact import redact
 from atn_content.store import StoreUnavailable, open_store
+from atn_content.timestamps import iso
 
 if TYPE_CHECKING:
     from atn_content.experiments.results import Results

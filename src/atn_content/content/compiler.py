@@ -13,12 +13,12 @@ from typing import Any
 
 import css_inline
 import jinja2
-from babel import Locale
 from mjml import mjml2html
 
 from atn_content.content.client_fixes import fix_for_mail_clients
 from atn_content.content.environment import Environments
 from atn_content.content.errors import TemplateError, TemplateProblem
+from atn_content.content.i18n import parse_locale
 from atn_content.content.inbox_head import prepare_head
 from atn_content.content.library import TemplateSource
 from atn_content.content.mjml_check import check_mjml_structure
@@ -75,7 +75,7 @@ def compile_template(
     """Compile `source`; an experiment arm may override the subject and preheader."""
     html_env, text_env = envs.html(locale), envs.text(locale)
     check_jinja(source, html_env)
-    direction = (Locale.parse(locale).character_order == "right-to-left" and "rtl") or "ltr"
+    direction = (parse_locale(locale).character_order == "right-to-left" and "rtl") or "ltr"
     protected = _protect(source, html_env)
     protected = _prepare_head(source, protected, locale, direction)
     mjml_text, extra_css = _take_inline_styles(normalise_mjml(protected.text))

@@ -21,6 +21,8 @@ from babel.numbers import format_currency, format_decimal, format_percent, get_c
 from jinja2 import Environment, pass_context
 from jinja2.runtime import Context
 
+from atn_content.content.i18n import parse_locale
+
 __all__ = [
     "DEFAULT_TIMEZONE",
     "format_money",
@@ -35,11 +37,6 @@ DEFAULT_TIMEZONE = "Pacific/Tahiti"
 
 Number = int | float | Decimal | str
 DateLike = dt.datetime | dt.date | str
-
-
-@lru_cache(maxsize=64)
-def _locale(tag: str) -> Locale:
-    return Locale.parse(tag, sep="-" if "-" in tag else "_")
 
 
 @lru_cache(maxsize=256)
@@ -61,7 +58,7 @@ def _context_locale(context: Context) -> Locale:
     tag = context.get("locale")
     if not isinstance(tag, str) or not tag:
         raise ValueError("i18n filters need a 'locale' variable in the render context")
-    return _locale(tag)
+    return parse_locale(tag)
 
 
 def _context_zone(context: Context) -> ZoneInfo:
@@ -90,7 +87,7 @@ def format_money(amount: Number, currency: str, locale: Locale | str) -> str:
     value = _decimal(amount)
     digits = get_currency_precision(currency)
     value = value.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_HALF_UP)
-    if currency == "XPF" and Locale.parse(locale).language != "fr":
+    if currency == "XPF" and parse_locale(locale).language != "fr":
         # CLDR's symbol outside French is "CFPF", which nobody reads; the code is what
         # Air Tahiti Nui prints in English and Japanese: "XPF 152,000".
         text = format_currency(value, currency, locale=locale, format="¤¤\u00a0#,##0")

@@ -4,7 +4,7 @@ Catalogs are compiled from the .po files in memory at start-up, so no .mo file i
 committed or stale. The engine installs `translations(locale)` into its Jinja environment
 with new-style gettext (Jinja fills and escapes the placeholders). Each locale's version
 is a hash of its .po text: the compile cache keys on it, so an edited translation gives a
-new compiled template.
+new compiled template. `parse_locale` is the one way a locale tag becomes a Babel Locale.
 """
 
 from __future__ import annotations
@@ -12,9 +12,11 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
 
+from babel import Locale
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
@@ -25,6 +27,8 @@ __all__ = [
     "DOMAIN",
     "LOCALES",
     "Catalogs",
+    "parse_locale",
+    "po_path",
 ]
 
 #: Gettext domain of every catalog.
@@ -33,7 +37,17 @@ DOMAIN = "messages"
 LOCALES: tuple[str, ...] = ("fr", "en", "ja")
 
 
-def _po_path(locales_dir: Path, locale: str) -> Path:
+@lru_cache(maxsize=64)  # every locale-aware filter call parses its context's tag
+def parse_locale(tag: str | Locale) -> Locale:
+    """A Babel Locale from a tag written with "_" or "-" (fr, fr_FR, ja-JP); a Locale is
+    returned as it is."""
+    if isinstance(tag, Locale):
+        return tag
+    return Locale.parse(tag, sep="-" if "-" in tag else "_")
+
+
+def po_path(locales_dir: Path, locale: str) -> Path:
+    """Where a locale's catalog lives; loading, checking and updating all read it here."""
     return locales_dir / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
@@ -61,7 +75,7 @@ class Catalogs:
         translations: dict[str, Translations] = {}
         versions: dict[str, str] = {}
         for lang_dir in sorted(p for p in locales_dir.iterdir() if p.is_dir()):
-            po_file = _po_path(locales_dir, lang_dir.name)
+            po_file = po_path(locales_dir, lang_dir.name)
             if not po_file.is_file():
                 continue
             po_text = po_file.read_bytes()

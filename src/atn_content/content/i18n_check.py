@@ -20,7 +20,7 @@ from babel.util import pathmatch
 from jinja2 import TemplateSyntaxError
 
 from atn_content.content.errors import TemplateError, TemplateProblem
-from atn_content.content.i18n import DOMAIN, LOCALES
+from atn_content.content.i18n import DOMAIN, LOCALES, po_path
 
 __all__ = [
     "COMMENT_TAGS",
@@ -121,7 +121,7 @@ def update_catalogs(root: Path, locales: Sequence[str] = LOCALES) -> list[Path]:
         write_po(out, template)
     written = [pot]
     for locale in locales:
-        po = locales_dir / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
+        po = po_path(locales_dir, locale)
         if po.is_file():
             with po.open("rb") as f:
                 catalog = read_po(f, locale=locale, domain=DOMAIN)
@@ -204,7 +204,7 @@ def _first_id(msgid: MsgId) -> str:
 
 
 def _load_catalog(root: Path, locale: str) -> tuple[Catalog | None, Finding | None]:
-    po = root / "locales" / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
+    po = po_path(root / "locales", locale)
     rel = po.relative_to(root).as_posix()
     if not po.is_file():
         return None, Finding(rel, 0, locale, "", "catalog file is missing")

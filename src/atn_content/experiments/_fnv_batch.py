@@ -8,10 +8,11 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
+from atn_content.experiments.fnv import OFFSET, PRIME
+
 __all__ = ["OFFSET", "code_units", "fnv_decimal", "fnv_rows", "fnv_text"]
 
-OFFSET = 0x811C9DC5
-_PRIME = np.uint32(0x01000193)
+_PRIME = np.uint32(PRIME)
 _POWERS = np.array([10**k for k in range(9, -1, -1)], dtype=np.uint32)
 
 U32 = npt.NDArray[np.uint32]

@@ -15,6 +15,7 @@ import numpy as np
 import numpy.typing as npt
 
 from atn_content.experiments import _fnv_batch
+from atn_content.experiments.fnv import MASK, OFFSET, PRIME, code_units, fnv1a32, fnv_from
 
 __all__ = [
     "EXCLUDED",
@@ -34,29 +35,7 @@ HOLDBACK = -1
 EXCLUDED = -2
 """Arm index of a recipient outside the experiment's namespace range (another test's)."""
 
-_OFFSET = 0x811C9DC5
-_PRIME = 0x01000193
-_MASK = 0xFFFFFFFF
-
 Range = tuple[float, float]
-
-
-def _units(text: str) -> bytes | memoryview:
-    """UTF-16 code units of ``text``; ASCII bytes are their own code units (fast path)."""
-    if text.isascii():
-        return text.encode("ascii")
-    return memoryview(text.encode("utf-16-le")).cast("H")
-
-
-def _fnv_from(state: int, units: bytes | memoryview) -> int:
-    for unit in units:
-        state = ((state ^ unit) * _PRIME) & _MASK
-    return state
-
-
-def fnv1a32(text: str) -> int:
-    """FNV-1a 32-bit over the UTF-16 code units of ``text``."""
-    return _fnv_from(_OFFSET, _units(text))
 
 
 def hash_value(seed: str, value: str, version: int = 2) -> float:
@@ -163,16 +142,16 @@ class Allocator:
         object.__setattr__(self, "ranges", ranges)
         object.__setattr__(self, "_table", table)
         object.__setattr__(self, "_ns_table", ns_table)
-        object.__setattr__(self, "_seed_state", _fnv_from(_OFFSET, _units(self.seed)))
-        suffix = _units("__" + ns.name) if ns is not None else b""
+        object.__setattr__(self, "_seed_state", fnv_from(OFFSET, code_units(self.seed)))
+        suffix = code_units("__" + ns.name) if ns is not None else b""
         object.__setattr__(self, "_ns_suffix", suffix)
 
     def assign(self, recipient_id: str) -> int:
         """Arm index for one recipient (the per-request hot path)."""
-        units = _units(recipient_id)
-        prime, mask = _PRIME, _MASK
+        units = code_units(recipient_id)
+        prime, mask = PRIME, MASK
         if self.namespace is not None:
-            h = _OFFSET
+            h = OFFSET
             for unit in units:
                 h = ((h ^ unit) * prime) & mask
             for unit in self._ns_suffix:
@@ -180,12 +159,12 @@ class Allocator:
             if not self._ns_table[h % 1000]:
                 return EXCLUDED
         if self.hash_version == 1:
-            h = _fnv_from(_fnv_from(_OFFSET, units), _units(self.seed))
+            h = fnv_from(fnv_from(OFFSET, units), code_units(self.seed))
             return self._table[h % 1000]
         h = self._seed_state
         for unit in units:
             h = ((h ^ unit) * prime) & mask
-        h2 = _OFFSET
+        h2 = OFFSET
         for digit in str(h).encode("ascii"):
             h2 = ((h2 ^ digit) * prime) & mask
         return self._table[h2 % 10000]
@@ -193,7 +172,7 @@ class Allocator:
     def assign_many(self, recipient_ids: Sequence[str]) -> npt.NDArray[np.int8]:
         """Arm indices for many recipients, vectorised with numpy (batch sends)."""
         units, lengths, astral = _fnv_batch.code_units(recipient_ids)
-        start = np.full(len(recipient_ids), _OFFSET, dtype=np.uint32)
+        start = np.full(len(recipient_ids), OFFSET, dtype=np.uint32)
         table = np.asarray(self._table, dtype=np.int8)
         if self.hash_version == 2:
             seeded = np.full(len(recipient_ids), self._seed_state, dtype=np.uint32)

@@ -17,6 +17,7 @@ from typing import Any, Literal
 import msgspec
 
 from atn_content.content.headers import header_line, header_problem
+from atn_content.decode_errors import field_of
 from atn_content.experiments.allocation import normalise_weights
 
 __all__ = [
@@ -47,7 +48,6 @@ KINDS: dict[str, str] = {
 _KEY = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
 _VARIANT_KEY = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$")
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
-_PATH = re.compile(r" - at `\$\.?([^`]*)`")
 #: Longest decision horizon and rollout window: one year (a timestamp stays representable).
 MAX_HOURS = 24 * 365
 #: Bandit reweighting between once a minute and once a year.
@@ -182,15 +182,7 @@ def parse_definition(data: Mapping[str, Any], source: str = "") -> Definition:
     try:
         definition = msgspec.convert(dict(data), Definition, strict=False)
     except msgspec.ValidationError as exc:
-        message = str(exc)
-        found = _PATH.search(message)
-        field = found.group(1) if found else ""
-        missing = re.search(r"required field `([^`]+)`", message)
-        unknown = re.search(r"unknown field `([^`]+)`", message)
-        for named in (missing, unknown):
-            if named:
-                field = f"{field}.{named.group(1)}" if field else named.group(1)
-        raise DefinitionError([(field, _PATH.sub("", message))], source) from None
+        raise DefinitionError([field_of(str(exc))], source) from None
     problems = _check(definition)
     if problems:
         raise DefinitionError(problems, source)

@@ -8,7 +8,6 @@ transition is testable and every replica computes the same one.
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Literal
 
@@ -25,6 +24,7 @@ from atn_content.experiments.stats.power import (
     sample_size_sequential,
 )
 from atn_content.experiments.stats.sequential import DEFAULT_TUNING
+from atn_content.timestamps import utc_iso
 
 __all__ = [
     "BASELINES",
@@ -236,7 +236,7 @@ def reweighted(
     names = [a.name for a in arms]
     result = thompson_weights(names, counts, seed=version, min_weight=bandit.min_weight)
     entry: dict[str, object] = {
-        "at": _iso(now),
+        "at": utc_iso(now),
         "version": version,
         "metric": bandit.metric,
         "previous": record.weights,
@@ -251,7 +251,3 @@ def reweighted(
         record, weights=list(result.weights), weights_version=version, reweighted_at=now
     )
     return updated, entry
-
-
-def _iso(ts: float) -> str:
-    return dt.datetime.fromtimestamp(ts, dt.UTC).isoformat().replace("+00:00", "Z")

@@ -6,14 +6,13 @@ path (assign.py) reads Records and phases on every snapshot, and must not pay fo
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Literal
 
 import msgspec
 
 from atn_content.experiments.definitions import Definition
 
-__all__ = ["ROLLOUT", "DecisionRecord", "Phase", "Record", "iso", "phase", "rollout_end"]
+__all__ = ["ROLLOUT", "DecisionRecord", "Phase", "Record", "phase", "rollout_end"]
 
 Phase = Literal["draft", "running", "decision_due", "decided", "completed"]
 
@@ -74,12 +73,3 @@ def rollout_end(record: Record) -> float:
     return record.decision.decided_at + record.definition.rollout_hours * 3600
 
 
-def iso(ts: float | None) -> str | None:
-    """ISO 8601 UTC; None for no time or one past year 9999 (a record stored before bounds)."""
-    if ts is None:
-        return None
-    try:
-        moment = dt.datetime.fromtimestamp(ts, dt.UTC)
-    except (OverflowError, ValueError, OSError):
-        return None
-    return moment.isoformat(timespec="seconds").replace("+00:00", "Z")

@@ -15,7 +15,7 @@ import msgspec
 from atn_content.experiments import lifecycle, records
 from atn_content.experiments.decision import ArmCounts, Metric
 from atn_content.experiments.lifecycle import Counters
-from atn_content.experiments.records import ROLLOUT, Record, iso
+from atn_content.experiments.records import ROLLOUT, Record
 from atn_content.experiments.stats.bayes import bayes_summary
 from atn_content.experiments.stats.frequentist import (
     holm,
@@ -26,6 +26,7 @@ from atn_content.experiments.stats.frequentist import (
     wilson_interval,
 )
 from atn_content.experiments.stats.sequential import DEFAULT_TUNING, sequential_from_moments
+from atn_content.timestamps import iso
 
 __all__ = ["ArmResult", "Comparison", "Results", "build_results"]
 

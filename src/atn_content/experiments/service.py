@@ -26,10 +26,11 @@ import msgspec
 
 from atn_content.experiments import lifecycle
 from atn_content.experiments.definitions import Definition
-from atn_content.experiments.records import DecisionRecord, Record, iso, phase, rollout_end
+from atn_content.experiments.records import DecisionRecord, Record, phase, rollout_end
 from atn_content.experiments.results import Results, build_results
 from atn_content.experiments.stored import DOCUMENT_KIND, load_files, read_records
 from atn_content.store.base import Store
+from atn_content.timestamps import iso
 
 __all__ = [
     "DOCUMENT_KIND",

@@ -10,7 +10,6 @@ the map below; the string's own offset for an airport not in it).
 from __future__ import annotations
 
 import datetime as dt
-from functools import lru_cache
 
 from babel import Locale
 from babel.dates import format_date, format_time
@@ -18,6 +17,7 @@ from jinja2 import Environment, pass_context
 from jinja2.runtime import Context
 
 from atn_content.content.formatting import zone_named
+from atn_content.content.i18n import parse_locale
 
 __all__ = [
     "AIRPORT_ZONES",
@@ -94,13 +94,7 @@ def airport_city(code: str, locale: str) -> str:
 
 def _locale(context: Context) -> Locale:
     tag = context.get("locale")
-    return _parsed_locale(tag if isinstance(tag, str) and tag else "en")
-
-
-@lru_cache(maxsize=64)
-def _parsed_locale(tag: str) -> Locale:
-    """Parsing a locale costs more than the formatting it serves: once per tag."""
-    return Locale.parse(tag, sep="_")
+    return parse_locale(tag if isinstance(tag, str) and tag else "en")
 
 
 @pass_context
