@@ -31,7 +31,7 @@ border-radius:1.5rem;padding:.8rem 1.6rem;font-size:1rem;cursor:pointer}}</style
 
 
 def _read(state: State, token: str) -> tuple[str, str]:
-    found: tuple[str, str] | None = state.renderer.unsubscribe.read(token)
+    found: tuple[str, str] | None = state.links.read(token)
     if found is None:
         raise ProblemError(
             Problem(
