@@ -142,7 +142,12 @@ def _jinja(env: jinja2.Environment, source: str) -> tuple[jinja2.Template, froze
     """One Jinja compile, and the names the template reads from outside itself."""
     tree = env.parse(source)
     reads = frozenset(jinja_meta.find_undeclared_variables(tree))
-    return env.from_string(tree), reads
+    template = env.from_string(tree)
+    # Jinja keeps a template's globals as a ChainMap over the environment's and copies it
+    # into every render's context, slowly; the environment is complete and never changes
+    # once built, so one flat dict holds the same names and makes that copy a C dict copy.
+    template.globals = dict(template.globals)
+    return template, reads
 
 
 def _protect(source: TemplateSource, env: jinja2.Environment) -> Protected:
