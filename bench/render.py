@@ -6,6 +6,11 @@ Naive: per recipient, Jinja over the assembled MJML + Jinja source (same blocks,
 translations, same context), then mjml2html, then premailer. The naive side produces no
 plain-text part, so the ratio understates the gap.
 
+floor_ratio: the full Renderer.render over the bare `compiled.html.render(context)` of the same
+compiled HTML with the same context (median pass of each, the two timed alternately recipient
+by recipient): how far a render is from the physical floor of this design (one Jinja render
+of the HTML).
+
 Usage: .venv/bin/python bench/render.py [--recipients 1000] [--rounds 5] [--naive-sample 100]
        [--cpu N]   (pin this process to CPU N; default: not pinned)
 """
@@ -37,6 +42,8 @@ from atn_content.content.formatting import install_i18n_filters
 from atn_content.content.i18n import Catalogs
 from atn_content.content.library import Library
 from atn_content.content.renderer import Renderer
+from atn_content.signing import Signer
+from atn_content.tracking.links import UnsubscribeLinks
 
 LOCALES = ("fr", "en", "ja")
 
@@ -44,10 +51,10 @@ LOCALES = ("fr", "en", "ja")
 class Naive:
     """What a team without a compile step does: the whole pipeline for every recipient."""
 
-    def __init__(self, renderer: Renderer, css_cache: bool = True) -> None:
+    def __init__(self, unsubscribe: UnsubscribeLinks, css_cache: bool = True) -> None:
         self.css_cache = css_cache
         self.stage_s = {"jinja": 0.0, "mjml": 0.0, "premailer": 0.0}
-        self.unsubscribe = renderer.unsubscribe
+        self.unsubscribe = unsubscribe
         self.source = Library(CONTENT_ROOT).get(TEMPLATE)
         catalogs = Catalogs.load(CONTENT_ROOT / "locales")
         self.envs: dict[str, tuple[jinja2.Template, jinja2.Template, jinja2.Template]] = {}
@@ -113,6 +120,61 @@ def timed_compiled(renderer: Renderer, recipients: list[dict[str, Any]]) -> floa
     return len(recipients) / (time.perf_counter() - start)
 
 
+def bare_contexts(
+    renderer: Renderer, links: UnsubscribeLinks, recipients: list[dict[str, Any]], now: dt.datetime
+) -> list[tuple[jinja2.Template, dict[str, Any]]]:
+    """Per recipient: its compiled HTML and the context Renderer.render gives it."""
+    pairs = []
+    for r in recipients:
+        compiled = renderer.compiled(TEMPLATE, r["locale"])
+        values, _ = validate_recipient(r, Library(CONTENT_ROOT).get(TEMPLATE).fields)
+        today = now.astimezone(ZoneInfo(values.get("timezone") or "Pacific/Tahiti")).date()
+        rid = str(values["id"])
+        email = renderer.render(TEMPLATE, r["locale"], r, now=now)
+        context: dict[str, Any] = {
+            "recipient": values,
+            "profile": derive_profile(values, today),
+            "locale": r["locale"],
+            "variant": None,
+            "experiment": {},
+            "template": TEMPLATE,
+            "unsubscribe_url": links.url(rid, compiled.list_id),
+            "preferences_url": links.preferences_url(rid),
+            "today": today,
+            "now": now,
+            "subject": email.subject,
+            "preheader": email.preheader,
+        }
+        if compiled.html.render(context) != email.html:
+            raise SystemExit(f"bare render differs from Renderer.render for {r['id']}")
+        pairs.append((compiled.html, context))
+    return pairs
+
+
+def timed_pass(
+    renderer: Renderer,
+    recipients: list[dict[str, Any]],
+    bare: list[tuple[jinja2.Template, dict[str, Any]]],
+    now: dt.datetime,
+) -> tuple[float, float]:
+    """Seconds of full renders and of bare HTML renders over one pass of the recipients.
+
+    Each recipient's full render is followed at once by its bare one, so load from other
+    processes falls on both sides alike and the ratio holds on a busy machine.
+    """
+    clock = time.perf_counter
+    full = bare_s = 0.0
+    for r, (html_template, context) in zip(recipients, bare, strict=True):
+        start = clock()
+        renderer.render(TEMPLATE, r["locale"], r, now=now)
+        middle = clock()
+        html_template.render(context)
+        end = clock()
+        full += middle - start
+        bare_s += end - middle
+    return full, bare_s
+
+
 def check_same_output(renderer: Renderer, naive: Naive, recipients: list[dict[str, Any]]) -> None:
     """Both pipelines pick the same branch: same subject, offer title in both HTMLs."""
     for r in recipients:
@@ -144,12 +206,14 @@ def main() -> None:
     mix = Counter((branch_of(r), r["locale"]) for r in recipients)
     print(f"recipients={len(recipients)} branches x locales: {dict(sorted(mix.items()))}")
 
-    renderer = build_renderer(Settings(content_root=CONTENT_ROOT, secret=b"x" * 32))
+    settings = Settings(content_root=CONTENT_ROOT, secret=b"x" * 32)
+    renderer = build_renderer(settings)
+    links = UnsubscribeLinks(Signer(settings.secret, "unsubscribe"), settings.public_url)
     for locale in LOCALES:
         start = time.perf_counter()
         renderer.compiled(TEMPLATE, locale)
         print(f"compile {locale}: {(time.perf_counter() - start) * 1e3:.1f} ms (once per version)")
-    naive = Naive(renderer, css_cache=not args.premailer_no_cache)
+    naive = Naive(links, css_cache=not args.premailer_no_cache)
     check_same_output(renderer, naive, recipients[:9])
 
     timed_compiled(renderer, recipients)  # warm-up pass
@@ -159,6 +223,19 @@ def main() -> None:
         f"compiled: {args.rounds} rounds x {len(recipients)} renders, renders/s "
         f"best={best:,.0f} median={median:,.0f} worst={min(rates):,.0f} "
         f"({1e6 / median:.0f} us/render median)"
+    )
+
+    now = dt.datetime.now(dt.UTC)
+    bare = bare_contexts(renderer, links, recipients, now)
+    timed_pass(renderer, recipients, bare, now)  # warm-up pass
+    passes = [timed_pass(renderer, recipients, bare, now) for _ in range(args.rounds)]
+    full_s = statistics.median(p[0] for p in passes)
+    bare_s = statistics.median(p[1] for p in passes)
+    floor_ratio = full_s / bare_s
+    print(
+        f"full render {full_s / len(recipients) * 1e6:.0f} us, bare HTML render "
+        f"{bare_s / len(recipients) * 1e6:.0f} us (median of {args.rounds} passes): "
+        f"floor_ratio={floor_ratio:.2f}"
     )
 
     # Naive on a spread-out subset (every k-th recipient keeps the branch/locale mix).
@@ -188,7 +265,8 @@ def main() -> None:
     )
     print(
         f"renders_per_s={median:.0f} renders_per_s_best={best:.0f} "
-        f"naive_per_s={naive_rate:.1f} ratio={ratio:.0f} other_cpus={other_cpus:.2f}"
+        f"naive_per_s={naive_rate:.1f} ratio={ratio:.0f} other_cpus={other_cpus:.2f} "
+        f"floor_ratio={floor_ratio:.2f}"
     )
 
 

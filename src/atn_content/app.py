@@ -18,9 +18,8 @@ from atn_content.api.offload import RenderPool
 from atn_content.api.openapi import document_batch_route, document_problems, openapi_config
 from atn_content.api.render import render, render_batch
 from atn_content.api.unsubscribe import confirm_unsubscribe, unsubscribe
+from atn_content.audience.extension import ProfileExtension
 from atn_content.config import Settings
-from atn_content.content.environment import TemplateHelpers
-from atn_content.content.formatting import install_i18n_filters
 from atn_content.content.i18n import Catalogs
 from atn_content.content.library import Library
 from atn_content.content.renderer import Renderer
@@ -31,10 +30,11 @@ from atn_content.redact import redact
 from atn_content.signing import Signer
 from atn_content.store import StoreUnavailable, open_store
 from atn_content.store.buffer import EventBuffer
+from atn_content.tracking.extension import LinksExtension
 from atn_content.tracking.links import UnsubscribeLinks
-from atn_content.travel.airports import install_airport_filters
+from atn_content.travel.extension import AirportsExtension
 
-__all__ = ["build_renderer", "create_app"]
+__all__ = ["build_renderer", "create_app", "links_of"]
 
 log = logging.getLogger(__name__)
 
@@ -43,17 +43,25 @@ EXPERIMENTS_REFRESH = 5.0
 
 
 def build_renderer(settings: Settings) -> Renderer:
-    """The content engine with every feature's template helpers registered."""
+    """The content engine with every feature's extension registered, one line each."""
     root = settings.content_root
-    helpers = TemplateHelpers()
-    helpers.add_installer(install_i18n_filters)
-    helpers.add_installer(install_airport_filters)
     return Renderer(
         Library(root),
         Catalogs.load(root / "locales"),
-        UnsubscribeLinks(Signer(settings.secret, "unsubscribe"), settings.public_url),
-        helpers,
+        extensions=[
+            ProfileExtension(),
+            AirportsExtension(),
+            LinksExtension(Signer(settings.secret, "unsubscribe"), settings.public_url),
+        ],
     )
+
+
+def links_of(renderer: Renderer) -> UnsubscribeLinks:
+    """The signed links the renderer's LinksExtension puts in emails (the /u/ routes read them)."""
+    for extension in renderer.extensions:
+        if isinstance(extension, LinksExtension):
+            return extension.links
+    raise LookupError("the renderer has no LinksExtension")
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -119,6 +127,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             {
                 "settings": settings,
                 "renderer": renderer,
+                "links": links_of(renderer),
                 "api_keys": dict(settings.api_keys),
                 "assigner": Assigner(),
                 "pool": RenderPool(),

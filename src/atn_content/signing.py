@@ -32,7 +32,7 @@ class Signer:
 
     def sign(self, payload: str) -> str:
         data = payload.encode()
-        mac = hmac.new(self._key, data, hashlib.sha256).digest()[:_MAC_BYTES]
+        mac = hmac.digest(self._key, data, "sha256")[:_MAC_BYTES]  # one-shot: runs per render
         return f"{_b64(data)}.{_b64(mac)}"
 
     def unsign(self, token: str) -> str | None:

@@ -18,14 +18,13 @@ from tests.api.conftest import AUTH, make_settings
 from tests.content.test_hostile_input import content_root
 
 from atn_content.app import create_app
-from atn_content.content.environment import TemplateHelpers
-from atn_content.content.formatting import install_i18n_filters
+from atn_content.content.extensions import BaseExtension
 from atn_content.content.i18n import Catalogs
 from atn_content.content.library import Library
 from atn_content.content.renderer import Renderer
 from atn_content.signing import Signer
-from atn_content.tracking.links import UnsubscribeLinks
-from atn_content.travel.airports import install_airport_filters
+from atn_content.tracking.extension import LinksExtension
+from atn_content.travel.extension import AirportsExtension
 
 SLOW = (
     '+++\nsubject = "Hi"\n[fields.name]\ntype = "str"\ndefault = ""\n+++\n'
@@ -34,12 +33,17 @@ SLOW = (
 )
 
 
-class Gate:
+class Gate(BaseExtension):
     """A filter that stops a render until the test lets it go."""
+
+    name = "gate"
 
     def __init__(self) -> None:
         self.entered = threading.Event()
         self.release = threading.Event()
+
+    def filters(self, locale: str) -> dict[str, Any]:
+        return {"hold": self.hold}
 
     def hold(self, value: Any) -> Any:
         self.entered.set()
@@ -53,16 +57,15 @@ def gated(tmp_path: Path) -> Iterator[tuple[str, Gate]]:
     root = content_root(tmp_path / "content", {"slow": SLOW})
     settings = make_settings(tmp_path, content_root=root)
     gate = Gate()
-    helpers = TemplateHelpers()
-    helpers.add_installer(install_i18n_filters)
-    helpers.add_installer(install_airport_filters)
-    helpers.add_filter("hold", gate.hold)
     app: Litestar = create_app(settings)
     app.state.renderer = Renderer(
         Library(root),
         Catalogs.load(root / "locales"),
-        UnsubscribeLinks(Signer(settings.secret, "unsubscribe"), settings.public_url),
-        helpers,
+        [
+            AirportsExtension(),
+            LinksExtension(Signer(settings.secret, "unsubscribe"), settings.public_url),
+            gate,
+        ],
     )
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -75,7 +75,7 @@ def test_forged_or_altered_tokens_are_404(
 def test_a_preferences_link_cannot_unsubscribe(
     client: TestClient[Litestar], auth: dict[str, str]
 ) -> None:
-    prefs = client.app.state.renderer.unsubscribe.preferences_url("u-prefs")
+    prefs = client.app.state.links.preferences_url("u-prefs")
     token = prefs.rsplit("/", 1)[1]
     assert client.post(f"/u/{token}").status_code == 404
     store = client.app.state.store

@@ -22,14 +22,14 @@ from typing import Any
 import pytest
 from jinja2 import Environment, meta, nodes
 
-from atn_content.content.environment import CONTEXT_NAMES, Environments, TemplateHelpers
-from atn_content.content.formatting import install_i18n_filters
+from atn_content.audience.extension import ProfileExtension
+from atn_content.content.environment import Environments
 from atn_content.content.i18n import Catalogs
 from atn_content.content.library import Library
 from atn_content.content.renderer import RenderedEmail, Renderer
 from atn_content.signing import Signer
-from atn_content.tracking.links import UnsubscribeLinks
-from atn_content.travel.airports import install_airport_filters
+from atn_content.tracking.extension import LinksExtension
+from atn_content.travel.extension import AirportsExtension
 
 ROOT = Path(__file__).resolve().parents[2]
 BLOCKS = sorted(p.name for p in (ROOT / "blocks").glob("*.mjml"))
@@ -96,15 +96,14 @@ def minimal_template(doc: BlockDoc) -> str:
 
 
 def build_renderer(root: Path, airports: bool) -> Renderer:
-    helpers = TemplateHelpers()
-    helpers.add_installer(install_i18n_filters)
-    if airports:
-        helpers.add_installer(install_airport_filters)
     return Renderer(
         Library(root),
         Catalogs.load(ROOT / "locales"),
-        UnsubscribeLinks(Signer(b"k" * 32, "unsubscribe"), "https://news.airtahitinui.com"),
-        helpers,
+        [
+            ProfileExtension(),
+            LinksExtension(Signer(b"k" * 32, "unsubscribe"), "https://news.airtahitinui.com"),
+            *([AirportsExtension()] if airports else []),
+        ],
     )
 
 
@@ -172,7 +171,7 @@ class TestDocumentation:
     @pytest.mark.parametrize("name", BLOCKS)
     def test_documents_exactly_the_parameters_it_reads(self, name: str) -> None:
         free = meta.find_undeclared_variables(_parse(expanded(name)))
-        assert free - CONTEXT_NAMES - set(_env().globals) == set(read_doc(name).params)
+        assert free - _envs().context_names - set(_env().globals) == set(read_doc(name).params)
 
     @pytest.mark.parametrize("name", BLOCKS)
     def test_is_in_the_catalogue_with_its_parameters_and_fields(self, name: str) -> None:
@@ -184,11 +183,12 @@ class TestDocumentation:
 
 
 @cache
+def _envs() -> Environments:
+    return build_renderer(ROOT, airports=True).envs
+
+
 def _env() -> Environment:
-    helpers = TemplateHelpers()
-    helpers.add_installer(install_i18n_filters)
-    helpers.add_installer(install_airport_filters)
-    return Environments(Catalogs.load(ROOT / "locales"), helpers).html("en")
+    return _envs().html("en")
 
 
 def _parse(source: str) -> nodes.Template:

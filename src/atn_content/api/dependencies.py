@@ -35,7 +35,7 @@ def _renderer(state: State) -> Renderer:
 
 
 def _links(state: State) -> UnsubscribeLinks:
-    return cast(UnsubscribeLinks, state.renderer.unsubscribe)
+    return cast(UnsubscribeLinks, state.links)
 
 
 def _pool(state: State) -> RenderPool:

@@ -2,7 +2,9 @@
 
 Block assembly (library), MJML -> HTML (mjml-python), CSS inlining (css-inline, no
 network), lang/dir from the locale, the plain-text part, then one Jinja compile each for
-HTML, text, subject and preheader. What is left per recipient is four renders.
+HTML, text, subject and preheader. Extensions may rewrite the compiled HTML (its Jinja tags
+in place) just before its Jinja compile. What is left per recipient is four renders, and the
+context names they read (recorded here, so a render computes only the context it needs).
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 
 import css_inline
 import jinja2
+from jinja2 import meta as jinja_meta
 from mjml import mjml2html
 
 from atn_content.content.client_fixes import fix_for_mail_clients
@@ -62,6 +65,8 @@ class CompiledTemplate:
     spans: tuple[str, ...] = ()
     """Every Jinja tag in those parts, and the (file, line) it was written at."""
     origins: tuple[tuple[str, int | None], ...] = ()
+    reads: frozenset[str] = frozenset()
+    """Every name the four parts read from the render context (or the globals)."""
 
 
 def compile_template(
@@ -74,7 +79,7 @@ def compile_template(
 ) -> CompiledTemplate:
     """Compile `source`; an experiment arm may override the subject and preheader."""
     html_env, text_env = envs.html(locale), envs.text(locale)
-    check_jinja(source, html_env)
+    check_jinja(source, html_env, envs.context_names)
     direction = (parse_locale(locale).character_order == "right-to-left" and "rtl") or "ltr"
     protected = _protect(source, html_env)
     protected = _prepare_head(source, protected, locale, direction)
@@ -100,17 +105,28 @@ def compile_template(
     spans = tuple(pretranslate(span, translations) for span in protected.spans)
     html, spans = fix_for_mail_clients(html, spans)
     html = break_phrases(restore(escape_jinja_delimiters(html), spans), locale)
+    for extension in envs.extensions:
+        html = extension.transform_html(html, source.name, locale)
     text = restore(escape_jinja_delimiters(text), spans)
+    names = envs.context_names
+    html_template, html_reads = _jinja(html_env, html)
+    text_template, text_reads = _jinja(text_env, text)
+    subject_template, subject_reads = _compile_line(
+        text_env, source, "subject", subject, translations, names
+    )
+    preheader_template, preheader_reads = _compile_line(
+        text_env, source, "preheader", preheader, translations, names
+    )
     return CompiledTemplate(
         name=source.name,
         version=source.version,
         locale=locale,
         variant=variant,
         list_id=source.list_id,
-        html=html_env.from_string(html),
-        text=text_env.from_string(text),
-        subject=_compile_line(text_env, source, "subject", subject, translations),
-        preheader=_compile_line(text_env, source, "preheader", preheader, translations),
+        html=html_template,
+        text=text_template,
+        subject=subject_template,
+        preheader=preheader_template,
         html_bytes=len(html.encode()),
         sources={"html": html, "text": text},
         spans=spans,
@@ -118,7 +134,20 @@ def compile_template(
             source.origin(protected.lines[i] if i < len(protected.lines) else None)
             for i in range(len(spans))
         ),
+        reads=html_reads | text_reads | subject_reads | preheader_reads,
     )
+
+
+def _jinja(env: jinja2.Environment, source: str) -> tuple[jinja2.Template, frozenset[str]]:
+    """One Jinja compile, and the names the template reads from outside itself."""
+    tree = env.parse(source)
+    reads = frozenset(jinja_meta.find_undeclared_variables(tree))
+    template = env.from_string(tree)
+    # Jinja keeps a template's globals as a ChainMap over the environment's and copies it
+    # into every render's context, slowly; the environment is complete and never changes
+    # once built, so one flat dict holds the same names and makes that copy a C dict copy.
+    template.globals = dict(template.globals)
+    return template, reads
 
 
 def _protect(source: TemplateSource, env: jinja2.Environment) -> Protected:
@@ -175,7 +204,8 @@ def _compile_line(
     key: str,
     override: str | None,
     translations: Any,
-) -> jinja2.Template:
+    names: frozenset[str],
+) -> tuple[jinja2.Template, frozenset[str]]:
     """Subject or preheader: the same checks as the body, reported against the line."""
     where = f"experiment variant {key}" if override is not None else f"front matter {key}"
     line = override if override is not None else getattr(source, key)
@@ -185,9 +215,9 @@ def _compile_line(
         raise TemplateError(
             [TemplateProblem(source.file, None, f"{where}: {exc.message}")]
         ) from None
-    problems = _tree_problems(tree, source, env, lambda _: (source.file, None))
+    problems = _tree_problems(tree, source, env, lambda _: (source.file, None), names)
     if problems:
         raise TemplateError(
             [TemplateProblem(p.file, p.line, f"{where}: {p.message}") for p in problems]
         )
-    return env.from_string(pretranslate(line, translations))
+    return _jinja(env, pretranslate(line, translations))

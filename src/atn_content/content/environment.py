@@ -2,15 +2,15 @@
 
 HTML is autoescaped; the text part, subject and preheader are not (they are text, and the
 subject goes into a header). Features (countdown, recommendations, link tracking) reach
-templates through a TemplateHelpers registry filled at start-up, so the engine imports none
-of them.
+templates as extensions (content/extensions.py) given when the Renderer is built, so the
+engine imports none of them; a locale's environments take their filters and globals when
+first built, and the extensions cannot change afterwards.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
 from urllib.parse import quote
 
@@ -20,6 +20,8 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import escape
 
 from atn_content.content import vml_buttons
+from atn_content.content.extensions import Extension, context_names
+from atn_content.content.formatting import install_i18n_filters
 from atn_content.content.phrases import PHRASES_FILTER, phrases_filter
 from atn_content.content.sandbox import (
     MAX_BUILT_LENGTH,
@@ -31,32 +33,12 @@ from atn_content.content.sandbox import (
 )
 
 __all__ = [
-    "CONTEXT_NAMES",
     "MAX_BUILT_LENGTH",
     "MAX_INT_BITS",
     "MAX_RANGE",
     "Environments",
-    "TemplateHelpers",
     "TranslationSource",
 ]
-
-#: Variables every render puts in the template context.
-CONTEXT_NAMES = frozenset(
-    {
-        "recipient",
-        "profile",
-        "locale",
-        "variant",
-        "experiment",
-        "template",
-        "subject",
-        "preheader",
-        "unsubscribe_url",
-        "preferences_url",
-        "today",
-        "now",
-    }
-)
 
 
 class _Translations(Protocol):
@@ -68,23 +50,6 @@ class TranslationSource(Protocol):
     def translations(self, locale: str) -> Any: ...
 
 
-@dataclass
-class TemplateHelpers:
-    """Filters and global functions that features register for templates."""
-
-    filters: dict[str, Callable[..., Any]] = field(default_factory=dict)
-    functions: dict[str, Any] = field(default_factory=dict)
-    installers: list[Callable[[ImmutableSandboxedEnvironment], None]] = field(default_factory=list)
-
-    def add_filter(self, name: str, fn: Callable[..., Any]) -> None:
-        self.filters[name] = fn
-
-    def add_function(self, name: str, fn: Any) -> None:
-        self.functions[name] = fn
-
-    def add_installer(self, install: Callable[[ImmutableSandboxedEnvironment], None]) -> None:
-        """For features that configure an environment as a whole (e.g. i18n filters)."""
-        self.installers.append(install)
 
 
 def _urlencode_component(value: Any) -> str:
@@ -151,9 +116,13 @@ def _data_only(function: Callable[..., Any]) -> Callable[..., Any]:
 
 
 class Environments:
-    def __init__(self, catalogs: TranslationSource, helpers: TemplateHelpers) -> None:
+    """Per (locale, autoescape), one sandbox with the engine's and the extensions' helpers."""
+
+    def __init__(self, catalogs: TranslationSource, extensions: Sequence[Extension] = ()) -> None:
         self._catalogs = catalogs
-        self._helpers = helpers
+        self.extensions: tuple[Extension, ...] = tuple(extensions)
+        #: What a template may read: the engine's names and every extension's.
+        self.context_names = context_names(self.extensions)
         self._envs: dict[tuple[str, bool], ImmutableSandboxedEnvironment] = {}
         self._lock = threading.Lock()
 
@@ -191,11 +160,22 @@ class Environments:
         env.filters["urlencode_component"] = _urlencode_component
         env.filters["safe_url"] = _safe_url
         env.filters[vml_buttons.FILTER_NAME] = vml_buttons.button_width
+        install_i18n_filters(env)
         if autoescape:  # text nodes of the compiled HTML carry it (content/phrases.py)
             env.filters[PHRASES_FILTER] = phrases_filter(locale)
-        for install in self._helpers.installers:
-            install(env)
-        env.filters.update(self._helpers.filters)
-        env.globals.update(self._helpers.functions)
-        env.bound_filters()  # an installer may have replaced a built-in one
+        for extension in self.extensions:
+            _add(env.filters, extension.filters(locale), extension, "filter")
+            _add(env.globals, extension.globals(), extension, "global")
+        env.bound_filters()  # an extension may have replaced a built-in one
         return env
+
+
+def _add(into: dict[str, Any], helpers: Mapping[str, Any], extension: Extension, kind: str) -> None:
+    """Register an extension's helpers; taking a name already registered is an error, not
+    a silent override of the engine's or another extension's."""
+    taken = sorted(set(into) & set(helpers))
+    if taken:
+        raise ValueError(
+            f"extension {extension.name!r} registers {kind}s already registered: {', '.join(taken)}"
+        )
+    into.update(helpers)

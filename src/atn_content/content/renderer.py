@@ -1,7 +1,8 @@
 """Render one recipient's email from the compiled-template cache.
 
-Compilation happens once per (name, version, locale, variant, catalog version); a changed
-template or catalog gives a new key, an unchanged one is never recompiled.
+Compilation happens once per (name, version, locale, variant, catalog version, extension
+fingerprints); a changed template, catalog or extension gives a new key, an unchanged one is
+never recompiled. Extensions are fixed when the Renderer is built (content/extensions.py).
 """
 
 from __future__ import annotations
@@ -10,16 +11,15 @@ import datetime as dt
 import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import jinja2
 
-from atn_content.audience.profile import derive_profile
 from atn_content.content.compiler import CompiledTemplate, compile_template
-from atn_content.content.environment import Environments, TemplateHelpers
+from atn_content.content.environment import Environments
 from atn_content.content.errors import (
     FieldProblem,
     LimitError,
@@ -28,13 +28,13 @@ from atn_content.content.errors import (
     TemplateProblem,
     UnknownLocale,
 )
+from atn_content.content.extensions import Extension, RenderScope
 from atn_content.content.fields import validate_recipient
 from atn_content.content.formatting import recipient_zone, zone_named
 from atn_content.content.headers import header_line, header_problem
 from atn_content.content.library import Library, TemplateSource
 from atn_content.content.plaintext import tidy_text
 from atn_content.content.render_errors import explain_failure
-from atn_content.tracking.links import UnsubscribeLinks
 
 __all__ = ["MAX_PART_LENGTH", "RenderedEmail", "Renderer", "Variant"]
 
@@ -81,20 +81,20 @@ class RenderedEmail:
 
 class Renderer:
     def __init__(
-        self,
-        library: Library,
-        catalogs: Any,
-        unsubscribe: UnsubscribeLinks,
-        helpers: TemplateHelpers | None = None,
+        self, library: Library, catalogs: Any, extensions: Sequence[Extension] = ()
     ) -> None:
         self.library = library
         self.catalogs = catalogs
-        self.unsubscribe = unsubscribe
-        self.envs = Environments(catalogs, helpers or TemplateHelpers())
+        self.envs = Environments(catalogs, extensions)
         self._cache: OrderedDict[tuple[Any, ...], CompiledTemplate | list[TemplateProblem]] = (
             OrderedDict()
         )
         self._lock = threading.Lock()
+
+    @property
+    def extensions(self) -> tuple[Extension, ...]:
+        """In registration order; fixed at construction (environments are built from them)."""
+        return self.envs.extensions
 
     @property
     def locales(self) -> tuple[str, ...]:
@@ -109,7 +109,15 @@ class Renderer:
         if locale not in self.locales:
             raise UnknownLocale(locale, self.locales)
         fingerprint = variant.fingerprint if variant else None
-        key = (source.name, source.version, locale, fingerprint, self.catalogs.version(locale))
+        extensions = tuple(extension.fingerprint() for extension in self.envs.extensions)
+        key = (
+            source.name,
+            source.version,
+            locale,
+            fingerprint,
+            self.catalogs.version(locale),
+            extensions,
+        )
         with self._lock:  # renders run in worker threads (api/offload.py)
             entry = self._cache.get(key)
             if entry is not None:
@@ -147,20 +155,22 @@ class Renderer:
         values, fallbacks = validate_recipient(recipient, source.fields)
         now = now or dt.datetime.now(dt.UTC)
         today = now.astimezone(_checked_zone(values.get("timezone"))).date()
-        recipient_id = str(values["id"])
-        unsubscribe_url = self.unsubscribe.url(recipient_id, compiled.list_id)
+        variant_key = variant.key if variant else None
         context: dict[str, Any] = {
             "recipient": values,
-            "profile": derive_profile(values, today),
             "locale": locale,
-            "variant": variant.key if variant else None,
+            "variant": variant_key,
             "experiment": dict(variant.params) if variant else {},
             "template": name,
-            "unsubscribe_url": unsubscribe_url,
-            "preferences_url": self.unsubscribe.preferences_url(recipient_id),
             "today": today,
             "now": now,
         }
+        scope = RenderScope(name, locale, values, compiled.list_id, today, now, variant_key)
+        reads = compiled.reads
+        for extension in self.envs.extensions:
+            if extension.context_names & reads:  # a name no part reads is never computed
+                provided = extension.context(scope)  # its declared names only: never "recipient"
+                context.update({key: provided[key] for key in extension.context_names})
         part = "subject"
         try:
             subject = header_line(compiled.subject.render(context))
@@ -185,12 +195,15 @@ class Renderer:
                     part,
                     f"is {len(value):,} characters long; at most {MAX_PART_LENGTH:,} are allowed",
                 )
+        headers: dict[str, str] = {}
+        for extension in self.envs.extensions:
+            headers.update(extension.headers(scope, context))
         return RenderedEmail(
             subject=subject,
             preheader=preheader,
             html=html,
             text=text,
-            headers=self.unsubscribe.headers(unsubscribe_url),
+            headers=headers,
             template=name,
             template_version=compiled.version,
             locale=locale,

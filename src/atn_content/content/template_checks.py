@@ -14,7 +14,6 @@ import jinja2
 from jinja2 import meta as jinja_meta
 from jinja2 import nodes
 
-from atn_content.content.environment import CONTEXT_NAMES
 from atn_content.content.errors import TemplateError, TemplateProblem
 from atn_content.content.library import TemplateSource
 from atn_content.content.placeholders import (
@@ -29,9 +28,9 @@ __all__ = ["check_jinja", "tree_problems"]
 Origin = Callable[[int | None], tuple[str, int | None]]
 
 
-def check_jinja(source: TemplateSource, env: jinja2.Environment) -> None:
+def check_jinja(source: TemplateSource, env: jinja2.Environment, names: frozenset[str]) -> None:
     """Foreign placeholders (body and front matter), syntax errors, unknown variables and
-    undeclared fields."""
+    undeclared fields; `names` are the context names a template may read."""
     body = source.body
     findings: list[tuple[int | None, str]] = []
     for placeholder in foreign_placeholders(body, source.fields):
@@ -44,7 +43,7 @@ def check_jinja(source: TemplateSource, env: jinja2.Environment) -> None:
     except jinja2.TemplateSyntaxError as exc:
         findings.append((exc.lineno, exc.message or str(exc)))
     else:
-        findings.extend(_tree_findings(tree, source, env))
+        findings.extend(_tree_findings(tree, source, env, names))
     problems = _in_line_order(findings, source.origin) if findings else []
     for key in ("subject", "preheader"):  # Jinja would call these syntax errors, or send them
         for placeholder in foreign_placeholders(getattr(source, key), source.fields):
@@ -56,10 +55,14 @@ def check_jinja(source: TemplateSource, env: jinja2.Environment) -> None:
 
 
 def tree_problems(
-    tree: nodes.Template, source: TemplateSource, env: jinja2.Environment, origin: Origin
+    tree: nodes.Template,
+    source: TemplateSource,
+    env: jinja2.Environment,
+    origin: Origin,
+    names: frozenset[str],
 ) -> list[TemplateProblem]:
     """The problems of one parsed template (a body, a subject, a preheader), by line."""
-    return _in_line_order(_tree_findings(tree, source, env), origin)
+    return _in_line_order(_tree_findings(tree, source, env, names), origin)
 
 
 def _in_line_order(findings: list[tuple[int | None, str]], origin: Origin) -> list[TemplateProblem]:
@@ -68,7 +71,7 @@ def _in_line_order(findings: list[tuple[int | None, str]], origin: Origin) -> li
 
 
 def _tree_findings(
-    tree: nodes.Template, source: TemplateSource, env: jinja2.Environment
+    tree: nodes.Template, source: TemplateSource, env: jinja2.Environment, names: frozenset[str]
 ) -> list[tuple[int | None, str]]:
     findings: list[tuple[int | None, str]] = []
     for node in tree.find_all((nodes.Include, nodes.Import, nodes.FromImport, nodes.Extends)):
@@ -80,7 +83,7 @@ def _tree_findings(
                 "extends): the library splices them in before compiling",
             )
         )
-    known = CONTEXT_NAMES | set(env.globals)
+    known = names | set(env.globals)
     unknown = jinja_meta.find_undeclared_variables(tree) - known
     for name_node in tree.find_all(nodes.Name):
         if name_node.name in unknown and name_node.ctx == "load":

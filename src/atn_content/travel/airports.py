@@ -10,6 +10,8 @@ the map below; the string's own offset for an airport not in it).
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import Any
 
 from babel import Locale
 from babel.dates import format_date, format_time
@@ -22,6 +24,7 @@ from atn_content.content.i18n import parse_locale
 __all__ = [
     "AIRPORT_ZONES",
     "CITY_NAMES",
+    "FILTERS",
     "airport_city",
     "airport_moment",
     "install_airport_filters",
@@ -116,6 +119,14 @@ def city(context: Context, code: str) -> str:
     return airport_city(code, str(context.get("locale") or "en"))
 
 
+#: The Jinja filters this module gives templates (travel/extension.py registers them).
+FILTERS: dict[str, Callable[..., Any]] = {
+    "flight_time": flight_time,
+    "flight_date": flight_date,
+    "airport_city": city,
+}
+
+
 def install_airport_filters(env: Environment) -> None:
     """Register flight_time, flight_date and airport_city as Jinja filters."""
-    env.filters.update(flight_time=flight_time, flight_date=flight_date, airport_city=city)
+    env.filters.update(FILTERS)
