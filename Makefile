@@ -64,6 +64,7 @@ node_modules/.installed: package.json package-lock.json
 lint: install
 	$(BIN)/ruff check src tests bench
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 test: install system-deps node-deps lint
 	$(BIN)/atn-content i18n check
