@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
 from litestar import Litestar
@@ -17,8 +17,7 @@ from atn_content.api.health import healthz
 from atn_content.api.offload import RenderPool
 from atn_content.api.openapi import document_batch_route, document_problems, openapi_config
 from atn_content.api.render import render, render_batch
-from atn_content.api.unsubscribe import confirm_unsubscribe, unsubscribe
-from atn_content.audience.extension import ProfileExtension
+from atn_content.audience import feature as audience
 from atn_content.config import Settings
 from atn_content.content.i18n import Catalogs
 from atn_content.content.library import Library
@@ -26,15 +25,14 @@ from atn_content.content.renderer import Renderer
 from atn_content.delivery import Delivery
 from atn_content.experiments.assign import Assigner, refresh_forever
 from atn_content.experiments.intake import Intake
+from atn_content.features import AppDeps, Feature, collect_dependencies
 from atn_content.redact import redact
-from atn_content.signing import Signer
 from atn_content.store import StoreUnavailable, open_store
 from atn_content.store.buffer import EventBuffer
-from atn_content.tracking.extension import LinksExtension
-from atn_content.tracking.links import UnsubscribeLinks
-from atn_content.travel.extension import AirportsExtension
+from atn_content.tracking import feature as tracking
+from atn_content.travel import feature as travel
 
-__all__ = ["build_renderer", "create_app", "links_of"]
+__all__ = ["build_renderer", "create_app", "default_features"]
 
 log = logging.getLogger(__name__)
 
@@ -42,29 +40,30 @@ log = logging.getLogger(__name__)
 EXPERIMENTS_REFRESH = 5.0
 
 
-def build_renderer(settings: Settings) -> Renderer:
-    """The content engine with every feature's extension registered, one line each."""
+def default_features(settings: Settings) -> list[Feature]:
+    """Every feature of the service, one line each (docs/ARCHITECTURE.md)."""
+    return [
+        audience.feature(settings),
+        travel.feature(settings),
+        tracking.feature(settings),
+    ]
+
+
+def build_renderer(settings: Settings, features: Sequence[Feature] | None = None) -> Renderer:
+    """The content engine with the features' extensions registered (and frozen)."""
     root = settings.content_root
+    chosen = default_features(settings) if features is None else features
     return Renderer(
         Library(root),
         Catalogs.load(root / "locales"),
-        extensions=[
-            ProfileExtension(),
-            AirportsExtension(),
-            LinksExtension(Signer(settings.secret, "unsubscribe"), settings.public_url),
-        ],
+        extensions=[f.extension for f in chosen if f.extension is not None],
     )
 
 
-def links_of(renderer: Renderer) -> UnsubscribeLinks:
-    """The signed links the renderer's LinksExtension puts in emails (the /u/ routes read them)."""
-    for extension in renderer.extensions:
-        if isinstance(extension, LinksExtension):
-            return extension.links
-    raise LookupError("the renderer has no LinksExtension")
-
-
-def create_app(settings: Settings | None = None) -> Litestar:
+def create_app(
+    settings: Settings | None = None, features: Sequence[Feature] | None = None
+) -> Litestar:
+    """The service; `features` replaces default_features(settings) (tests add their own)."""
     # Imported here, not at the top: the CLI's render and batch import build_renderer from
     # this module and must not load the experiments service and its statistics (scipy).
     from atn_content.api.dependencies import DEPENDENCIES
@@ -72,7 +71,8 @@ def create_app(settings: Settings | None = None) -> Litestar:
     from atn_content.experiments.service import ExperimentService
 
     settings = settings or Settings.from_env()
-    renderer = build_renderer(settings)
+    features = default_features(settings) if features is None else list(features)
+    renderer = build_renderer(settings, features)
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -90,6 +90,12 @@ def create_app(settings: Settings | None = None) -> Litestar:
             pool=app.state.pool,
         )
         buffer.start()
+        deps = AppDeps(settings, store, buffer, app.state.renderer)
+        started: list[Feature] = []
+        for feature in features:
+            if feature.start is not None:
+                await feature.start(deps)
+            started.append(feature)
         with contextlib.suppress(StoreUnavailable):  # /healthz reports it when reachable
             for warning in await store.warnings():
                 log.warning("%s", redact(warning))
@@ -110,6 +116,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 await refresh
             with contextlib.suppress(StoreUnavailable):  # the leases expire on their own
                 await service.close()
+            for feature in reversed(started):
+                if feature.stop is not None:
+                    await feature.stop()
             await buffer.stop()
             await store.close()
 
@@ -119,21 +128,19 @@ def create_app(settings: Settings | None = None) -> Litestar:
             render_batch,
             list_templates,
             healthz,
-            confirm_unsubscribe,
-            unsubscribe,
             *EXPERIMENT_ROUTES,
+            *(route for feature in features for route in feature.routes),
         ],
         state=State(
             {
                 "settings": settings,
                 "renderer": renderer,
-                "links": links_of(renderer),
                 "api_keys": dict(settings.api_keys),
                 "assigner": Assigner(),
                 "pool": RenderPool(),
             }
         ),
-        dependencies=DEPENDENCIES,
+        dependencies=collect_dependencies(DEPENDENCIES, features),
         lifespan=[lifespan],
         exception_handlers=EXCEPTION_HANDLERS,
         request_max_body_size=settings.max_body_bytes,

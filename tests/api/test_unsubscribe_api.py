@@ -7,6 +7,8 @@ import re
 from litestar import Litestar
 from litestar.testing import TestClient
 
+from atn_content.tracking.extension import LinksExtension
+
 B64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 
 
@@ -75,7 +77,10 @@ def test_forged_or_altered_tokens_are_404(
 def test_a_preferences_link_cannot_unsubscribe(
     client: TestClient[Litestar], auth: dict[str, str]
 ) -> None:
-    prefs = client.app.state.links.preferences_url("u-prefs")
+    [links] = [
+        e.links for e in client.app.state.renderer.extensions if isinstance(e, LinksExtension)
+    ]
+    prefs = links.preferences_url("u-prefs")
     token = prefs.rsplit("/", 1)[1]
     assert client.post(f"/u/{token}").status_code == 404
     store = client.app.state.store

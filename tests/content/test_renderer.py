@@ -9,11 +9,12 @@ from typing import Any
 
 import pytest
 
-from atn_content.app import build_renderer, links_of
+from atn_content.app import build_renderer
 from atn_content.config import Settings
 from atn_content.content.errors import RecipientError, UnknownLocale, UnknownTemplate
 from atn_content.content.inbox_head import PREVIEW_SPACER_CHARACTERS
 from atn_content.content.renderer import RenderedEmail, Renderer, Variant
+from atn_content.tracking.extension import LinksExtension
 
 REPO = Path(__file__).resolve().parents[2]
 NEWSLETTER = "newsletter-destination"
@@ -211,9 +212,10 @@ def test_one_click_unsubscribe_headers_carry_a_signed_https_url(renderer: Render
     assert found is not None
     url, token = found.groups()
     assert url in email.html and url in email.text
-    assert links_of(renderer).read(token) == ("c-1", "newsletter")
+    [links] = [e.links for e in renderer.extensions if isinstance(e, LinksExtension)]
+    assert links.read(token) == ("c-1", "newsletter")
     tampered = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
-    assert links_of(renderer).read(tampered) is None
+    assert links.read(tampered) is None
     other = render(renderer, "en", RECIPIENTS["tokyo"]).headers["List-Unsubscribe"]
     assert other != email.headers["List-Unsubscribe"]
 

@@ -21,7 +21,6 @@ from atn_content.experiments.intake import Intake
 from atn_content.experiments.service import ExperimentService
 from atn_content.store.base import Store
 from atn_content.store.buffer import EventBuffer
-from atn_content.tracking.links import UnsubscribeLinks
 
 __all__ = ["DEPENDENCIES"]
 
@@ -32,10 +31,6 @@ def _settings(state: State) -> Settings:
 
 def _renderer(state: State) -> Renderer:
     return cast(Renderer, state.renderer)
-
-
-def _links(state: State) -> UnsubscribeLinks:
-    return cast(UnsubscribeLinks, state.links)
 
 
 def _pool(state: State) -> RenderPool:
@@ -71,7 +66,6 @@ DEPENDENCIES = {
     for name, provider in {
         "settings": _settings,
         "renderer": _renderer,
-        "links": _links,
         "pool": _pool,
         "assigner": _assigner,
         "delivery": _delivery,

@@ -1,0 +1,64 @@
+"""The app-level half of the seam: what a feature brings besides its engine extension.
+
+A feature is a package (tracking/, and next images/, recommendations/) with a `feature()`
+function returning a Feature: its engine extension (content/extensions.py), the routes it
+adds, the dependencies its handlers take, and hooks that receive the opened stores. app.py
+registers each with one line; the engine and the other features know nothing of it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from litestar.di import Provide
+
+from atn_content.config import Settings
+from atn_content.content.extensions import Extension
+from atn_content.content.renderer import Renderer
+from atn_content.signing import Signer
+from atn_content.store.base import Store
+from atn_content.store.buffer import EventBuffer
+
+__all__ = ["AppDeps", "Feature", "collect_dependencies"]
+
+
+@dataclass(frozen=True)
+class AppDeps:
+    """What a feature's start hook receives once the lifespan has opened the stores."""
+
+    settings: Settings
+    store: Store
+    buffer: EventBuffer
+    renderer: Renderer
+
+    def signer(self, purpose: str) -> Signer:
+        """A signer of its own: a token signed for one purpose is refused for any other."""
+        return Signer(self.settings.secret, purpose)
+
+
+@dataclass(frozen=True)
+class Feature:
+    name: str
+    extension: Extension | None = None
+    routes: Sequence[Any] = ()
+    """Litestar route handlers or controllers."""
+    dependencies: Mapping[str, Provide] = field(default_factory=dict)
+    """Named dependencies its handlers take (`links: NamedDependency[UnsubscribeLinks]`)."""
+    start: Callable[[AppDeps], Awaitable[None]] | None = None
+    """Runs once the stores are open (load a model, start a task)."""
+    stop: Callable[[], Awaitable[None]] | None = None
+
+
+def collect_dependencies(
+    base: Mapping[str, Provide], features: Sequence[Feature]
+) -> dict[str, Provide]:
+    """The app's dependencies and every feature's; a name given twice is a start-up error."""
+    merged = dict(base)
+    for feature in features:
+        taken = sorted(set(merged) & set(feature.dependencies))
+        if taken:
+            raise ValueError(f"feature {feature.name!r} redefines dependencies {taken}")
+        merged.update(feature.dependencies)
+    return merged

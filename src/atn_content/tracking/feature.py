@@ -1,0 +1,28 @@
+"""The tracking feature: signed links in every email, and the routes they lead to."""
+
+from __future__ import annotations
+
+from litestar.di import Provide
+
+from atn_content.api.unsubscribe import confirm_unsubscribe, unsubscribe
+from atn_content.config import Settings
+from atn_content.features import Feature
+from atn_content.signing import Signer
+from atn_content.tracking.extension import LinksExtension
+from atn_content.tracking.links import UnsubscribeLinks
+
+__all__ = ["feature"]
+
+
+def feature(settings: Settings) -> Feature:
+    extension = LinksExtension(Signer(settings.secret, "unsubscribe"), settings.public_url)
+
+    def links() -> UnsubscribeLinks:
+        return extension.links
+
+    return Feature(
+        "tracking",
+        extension=extension,
+        routes=(confirm_unsubscribe, unsubscribe),
+        dependencies={"links": Provide(links, sync_to_thread=False)},
+    )
