@@ -9,6 +9,7 @@ first built, and the extensions cannot change afterwards.
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Protocol
@@ -100,15 +101,25 @@ def _guard_unknown_messages(
             env.globals[name] = _data_only(env.globals[name])  # type: ignore[arg-type]
 
 
+#: A %-conversion other than a plain %s, %d, %i (a width or precision pads to any length,
+#: %r and %f print more than the value's length): those take the exact count.
+_WIDTH = re.compile(r"%(?:\([^)]*\))?+[-#0 +]*+[^sdi]")
+
+
 def _data_only(function: Callable[..., Any]) -> Callable[..., Any]:
     """The i18n functions print and %-format their arguments: data only, within the cap."""
 
     @pass_context
     def checked(context: Any, *args: Any, **variables: Any) -> Any:
-        for value in (*args, *variables.values()):
-            printed_length(value)
+        longest = max((printed_length(v) for v in (*args, *variables.values())), default=0)
         for value in args:
-            if isinstance(value, str) and percent_length(value, variables) > MAX_BUILT_LENGTH:
+            if not isinstance(value, str):
+                continue
+            # Without widths or precisions, each % prints at most the longest value.
+            quick = len(value) + value.count("%") * longest
+            if quick <= MAX_BUILT_LENGTH and not _WIDTH.search(value.replace("%%", "")):
+                continue
+            if percent_length(value, variables) > MAX_BUILT_LENGTH:
                 raise SecurityError(f"a message would be longer than {MAX_BUILT_LENGTH}")
         return function(context, *args, **variables)
 

@@ -167,30 +167,55 @@ def _limit(decl: Mapping[str, Any], key: str, name: str, ceiling: int) -> int:
 
 def size_problem(value: Any, path: str, max_items: int, max_length: int) -> FieldProblem | None:
     """The first list, object or string inside `value` over its limit, named by its path
-    (recipient.booking.flights), or None. Iterative, and paths are only spelled out for
-    the one reported: this runs on every render."""
+    (recipient.booking.flights), or None."""
+    return _measure(value, path, max_items, max_length)[1]
+
+
+def text_length(value: Any) -> int:
+    """Characters in every string inside `value` (keys included)."""
+    return _measure(value, "", _UNBOUNDED, _UNBOUNDED)[0]
+
+
+_UNBOUNDED = 1 << 62
+_CONTAINERS = (dict, list, tuple, Mapping)
+
+
+def _measure(
+    value: Any, path: str, max_items: int, max_length: int
+) -> tuple[int, FieldProblem | None]:
+    """(characters of text inside `value`, the first bound it breaks or None), in one
+    iterative walk that spells out a path only for the problem: this runs on every render."""
+    if isinstance(value, str):
+        if len(value) > max_length:
+            return len(value), _too_long(path, len(value), max_length)
+        return len(value), None
+    if not isinstance(value, _CONTAINERS):
+        return 0, None
+    total = 0
     stack: list[_Node] = [(value, None, path)]
     while stack:
         node = stack.pop()
         item = node[0]
-        if isinstance(item, str):
-            if len(item) > max_length:
-                return FieldProblem(
-                    _path(node), f"is {len(item):,} characters long; at most {max_length:,} allowed"
-                )
-        elif isinstance(item, list | tuple):
-            if len(item) > max_items:
-                return FieldProblem(
-                    _path(node), f"has {len(item):,} items; at most {max_items:,} allowed"
-                )
-            stack.extend((x, node, i) for i, x in enumerate(item))
-        elif isinstance(item, Mapping):
-            if len(item) > max_items:
-                return FieldProblem(
-                    _path(node), f"has {len(item):,} keys; at most {max_items:,} allowed"
-                )
-            stack.extend((x, node, k) for k, x in item.items())
-    return None
+        mapping = isinstance(item, Mapping)
+        if len(item) > max_items:
+            what = "keys" if mapping else "items"
+            return total, FieldProblem(
+                _path(node), f"has {len(item):,} {what}; at most {max_items:,} allowed"
+            )
+        for key, child in item.items() if mapping else enumerate(item):
+            if mapping and isinstance(key, str):
+                total += len(key)
+            if isinstance(child, str):
+                total += len(child)
+                if len(child) > max_length:
+                    return total, _too_long(_path((child, node, key)), len(child), max_length)
+            elif isinstance(child, _CONTAINERS):
+                stack.append((child, node, key))
+    return total, None
+
+
+def _too_long(path: str, length: int, limit: int) -> FieldProblem:
+    return FieldProblem(path, f"is {length:,} characters long; at most {limit:,} allowed")
 
 
 #: (value, parent node, key in the parent or the root's path).
@@ -216,6 +241,7 @@ def validate_recipient(
     values = dict(recipient)
     fallbacks: list[str] = []
     problems: list[FieldProblem] = []
+    total = sum(len(name) for name in values if isinstance(name, str))  # text, keys included
     for spec in fields.values():
         value = values.get(spec.name)
         if value is None:
@@ -231,6 +257,7 @@ def validate_recipient(
                 problems.append(FieldProblem("recipient.id", problem))
             else:
                 values["id"] = str(value)
+                total += len(values["id"])
             continue
         check, expected = FIELD_TYPES[spec.type]
         if not check(value):
@@ -240,18 +267,20 @@ def validate_recipient(
                 )
             )
             continue
-        too_big = size_problem(value, f"recipient.{spec.name}", spec.max_items, spec.max_length)
+        text, too_big = _measure(value, f"recipient.{spec.name}", spec.max_items, spec.max_length)
+        total += text
         if too_big:
             problems.append(too_big)
     for name, value in values.items():  # undeclared data passes through, within the defaults
-        if name not in fields and not isinstance(value, bool | int | float):
-            too_big = size_problem(
+        if name not in fields:
+            text, too_big = _measure(
                 value, f"recipient.{name}", DEFAULT_MAX_ITEMS, DEFAULT_MAX_LENGTH
             )
+            total += text
             if too_big:
                 problems.append(too_big)
     budget = max([DEFAULT_TEXT_BUDGET, *(f.max_length for f in fields.values())])
-    if not problems and (total := text_length(values)) > budget:
+    if not problems and total > budget:
         problems.append(
             FieldProblem(
                 "recipient", f"holds {total:,} characters of text; at most {budget:,} allowed"
@@ -260,21 +289,6 @@ def validate_recipient(
     if problems:
         raise RecipientError(problems)
     return values, fallbacks
-
-
-def text_length(value: Any) -> int:
-    """Characters in every string inside `value` (keys included)."""
-    total, stack = 0, [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, str):
-            total += len(item)
-        elif isinstance(item, list | tuple):
-            stack.extend(item)
-        elif isinstance(item, Mapping):
-            total += sum(len(k) for k in item if isinstance(k, str))
-            stack.extend(item.values())
-    return total
 
 
 #: Longest recipient id accepted: it travels in signed URLs and headers.

@@ -16,6 +16,7 @@ import html as html_lib
 import math
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import tinycss2
@@ -52,7 +53,12 @@ _SAFETY = 1.1
 
 def button_width(label: Any, font_px: float = 16, bold: bool = True, extra: float = 0) -> int:
     """Pixel width of a button whose label is `label` (markup allowed) plus `extra`."""
-    text = Markup(str(label)).striptags()
+    return _button_width(str(label), font_px, bold, extra)
+
+
+@lru_cache(maxsize=4096)  # labels repeat from one recipient to the next
+def _button_width(label: str, font_px: float, bold: bool, extra: float) -> int:
+    text = Markup(label).striptags()
     widths = _ARIAL_BOLD if bold else _ARIAL
     em = sum(_advance(ch, widths) for ch in text) / 1000
     return math.ceil(em * font_px * _SAFETY + extra)
