@@ -68,7 +68,7 @@ lint: install
 
 test: install system-deps node-deps lint
 	$(BIN)/atn-content i18n check
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist load
 
 bench: install
 	$(BIN)/python bench/render.py

@@ -26,6 +26,7 @@ from atn_content.delivery import Delivery
 from atn_content.experiments.assign import Assigner, refresh_forever
 from atn_content.experiments.intake import Intake
 from atn_content.features import AppDeps, Feature, collect_dependencies
+from atn_content.logs import logging_config
 from atn_content.redact import redact
 from atn_content.store import StoreUnavailable, open_store
 from atn_content.store.buffer import EventBuffer
@@ -145,6 +146,7 @@ def create_app(
         exception_handlers=EXCEPTION_HANDLERS,
         request_max_body_size=settings.max_body_bytes,
         openapi_config=openapi_config(),
+        logging_config=logging_config(),
         debug=False,
     )
     document_batch_route(app)

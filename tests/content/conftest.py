@@ -59,6 +59,19 @@ def html_sizes(request: pytest.FixtureRequest) -> dict[str, int]:
     return request.config.stash.setdefault(_HTML_SIZES, {})
 
 
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Under pytest-xdist, a worker hands its sizes to the controller (below)."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["html_sizes"] = session.config.stash.get(_HTML_SIZES, {})
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    sizes = getattr(node, "workeroutput", {}).get("html_sizes", {})
+    node.config.stash.setdefault(_HTML_SIZES, {}).update(sizes)
+
+
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     """Print the largest rendered emails: Gmail clips HTML above 102 KB."""
     sizes = terminalreporter.config.stash.get(_HTML_SIZES, {})
