@@ -15,6 +15,7 @@ from typing import Annotated, Any
 import msgspec
 
 from atn_content.content.errors import FieldProblem, RecipientError
+from atn_content.content.headers import LINE_BREAK_CHARACTERS
 
 __all__ = [
     "FIELD_TYPES",
@@ -25,7 +26,6 @@ __all__ = [
     "parse_fields",
     "recipient_id_problem",
     "size_problem",
-    "text_length",
     "validate_recipient",
 ]
 
@@ -171,12 +171,6 @@ def size_problem(value: Any, path: str, max_items: int, max_length: int) -> Fiel
     return _measure(value, path, max_items, max_length)[1]
 
 
-def text_length(value: Any) -> int:
-    """Characters in every string inside `value` (keys included)."""
-    return _measure(value, "", _UNBOUNDED, _UNBOUNDED)[0]
-
-
-_UNBOUNDED = 1 << 62
 _CONTAINERS = (dict, list, tuple, Mapping)
 
 
@@ -295,7 +289,7 @@ def validate_recipient(
 MAX_ID_LENGTH = 256
 #: The same rule as a pattern, for request schemas (events, webhooks): not blank, no
 #: control character or line break of any kind (the id reaches List-Unsubscribe headers).
-ID_PATTERN = r"^(?=\s*\S)[^\x00-\x1f\x7f-\x9f\u2028\u2029]*\Z"
+ID_PATTERN = rf"^(?=\s*\S)[^{LINE_BREAK_CHARACTERS}]*\Z"
 _ID = re.compile(ID_PATTERN)
 #: Integer ids are measured without printing them (Python refuses to print huge ints).
 _ID_INT_BOUND = 10 ** (MAX_ID_LENGTH - 1)

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["HEADER_LIMITS", "header_line", "header_problem"]
+__all__ = ["HEADER_LIMITS", "LINE_BREAK_CHARACTERS", "header_line", "header_problem"]
 
-#: Runs of characters a mail library could read as a line break, or control characters.
-_LINE_BREAKS = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]+")
+#: What a mail library could read as a line break, and control characters (a regex class
+#: body): never in a header, nor in a recipient id, which reaches List-Unsubscribe.
+LINE_BREAK_CHARACTERS = r"\x00-\x1f\x7f-\x9f\u2028\u2029"
+_LINE_BREAKS = re.compile(f"[{LINE_BREAK_CHARACTERS}]+")
 #: Bidi embeddings, overrides and isolates, zero-width characters and the BOM.
 _INVISIBLE = re.compile(r"[\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 __all__ = [
     "COMMENT_TOKEN",
+    "JINJA_TAG",
     "TEXT_TOKEN",
     "Protected",
     "ProtectionError",
@@ -22,7 +23,8 @@ __all__ = [
     "text_token",
 ]
 
-_JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
+#: A Jinja tag: expression, statement or comment.
+JINJA_TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
 #: Token standing for a statement between elements; an HTML comment survives MRML there.
 COMMENT_TOKEN = re.compile(r"<!--atn:(\d+)-->")
 #: Token standing for an expression or a tag inside an attribute: plain text.
@@ -55,7 +57,7 @@ def protect(source: str) -> Protected:
     line = 1
     in_tag = False
     quote: str | None = None
-    for match in _JINJA.finditer(source):
+    for match in JINJA_TAG.finditer(source):
         in_tag, quote = _scan_markup(source[cursor : match.start()], in_tag, quote)
         out.append(source[cursor : match.start()])
         line += source.count("\n", cursor, match.start())

@@ -26,13 +26,13 @@ from atn_content.content.errors import (
     RenderError,
 )
 from atn_content.content.phrases import without_filter
+from atn_content.content.protect import JINJA_TAG
 
 __all__ = ["explain_failure"]
 
 #: Exceptions a value from data causes; others (sandbox, undefined names) are the template's.
 _DATA_ERRORS = (ValueError, TypeError, ArithmeticError, LookupError)
 _SPACE = re.compile(r"\s+")
-_JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
 #: Values shorter than this are too common to be recognised in a message (1, "a").
 _SHORTEST_TELLING = 3
 
@@ -79,7 +79,7 @@ def _template_line(
     starts: list[int] = []  # line each tag starts on, in the spread-out source
     tags: list[str] = []
     line, cursor = 1, 0
-    for match in _JINJA.finditer(source):
+    for match in JINJA_TAG.finditer(source):
         before = source[cursor : match.start()]
         pieces += [before, "\n", match.group(0)]
         line += before.count("\n") + 1
