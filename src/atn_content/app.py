@@ -82,16 +82,15 @@ def create_app(
         service = ExperimentService(store, settings.content_root / "experiments")
         intake = Intake(buffer)
         app.state.buffer, app.state.experiments, app.state.intake = buffer, service, intake
-        # app.state.renderer, not the local: a test may swap the renderer before start-up.
         app.state.delivery = Delivery(
-            app.state.renderer,
+            renderer,
             app.state.assigner,
             max_line_bytes=settings.max_batch_line_bytes,
             intake=intake,
             pool=app.state.pool,
         )
         buffer.start()
-        deps = AppDeps(settings, store, buffer, app.state.renderer)
+        deps = AppDeps(settings, store, buffer, renderer)
         started: list[Feature] = []
         for feature in features:
             if feature.start is not None:

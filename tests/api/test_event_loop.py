@@ -17,14 +17,9 @@ from litestar import Litestar
 from tests.api.conftest import AUTH, make_settings
 from tests.content.test_hostile_input import content_root
 
-from atn_content.app import create_app
+from atn_content.app import create_app, default_features
 from atn_content.content.extensions import BaseExtension
-from atn_content.content.i18n import Catalogs
-from atn_content.content.library import Library
-from atn_content.content.renderer import Renderer
-from atn_content.signing import Signer
-from atn_content.tracking.extension import LinksExtension
-from atn_content.travel.extension import AirportsExtension
+from atn_content.features import Feature
 
 SLOW = (
     '+++\nsubject = "Hi"\n[fields.name]\ntype = "str"\ndefault = ""\n+++\n'
@@ -57,16 +52,7 @@ def gated(tmp_path: Path) -> Iterator[tuple[str, Gate]]:
     root = content_root(tmp_path / "content", {"slow": SLOW})
     settings = make_settings(tmp_path, content_root=root)
     gate = Gate()
-    app: Litestar = create_app(settings)
-    app.state.renderer = Renderer(
-        Library(root),
-        Catalogs.load(root / "locales"),
-        [
-            AirportsExtension(),
-            LinksExtension(Signer(settings.secret, "unsubscribe"), settings.public_url),
-            gate,
-        ],
-    )
+    app: Litestar = create_app(settings, [*default_features(settings), Feature("gate", gate)])
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
