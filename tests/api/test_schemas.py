@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 
 import msgspec
@@ -26,7 +25,7 @@ EMAIL = RenderedEmail(
 
 
 def test_the_response_declares_every_field_of_the_email_first_in_order() -> None:
-    email_fields = [f.name for f in dataclasses.fields(RenderedEmail)]
+    email_fields = [f.name for f in msgspec.structs.fields(RenderedEmail)]
     response_fields = [f.name for f in msgspec.structs.fields(RenderResponse)]
     assert response_fields[: len(email_fields)] == email_fields
 
@@ -36,7 +35,7 @@ def test_a_response_copies_the_email_and_adds_the_experiment() -> None:
     assignment = Assignment("bf", "test", None, "promo", "B", "Air Tahiti Nui", send_at)
     plain = msgspec.to_builtins(to_response(EMAIL))
     assert plain == {
-        **dataclasses.asdict(EMAIL),
+        **msgspec.structs.asdict(EMAIL),
         "experiment": None,
         "status": None,
         "send_at": None,

@@ -108,3 +108,14 @@ def test_a_header_line_is_one_clean_line(text: str) -> None:
 @given(st.text(alphabet=st.sampled_from(" ab\r\n\t\x00\u2028\u00a0é"), max_size=40))
 def test_a_header_line_matches_the_previous_rule(text: str) -> None:
     assert header_line(text) == _QUADRATIC.sub(" ", text).strip()
+
+
+def _every_step(text: str) -> str:
+    """header_line without its shortcut for text that needs nothing taken out."""
+    parts = re.split(f"(?:{_BREAKS.pattern})+", re.sub(f"[{re.escape(_INVISIBLE)}]", "", text))
+    return " ".join(part.strip(" ") for part in parts).strip()
+
+
+@given(st.text(alphabet=st.sampled_from(" ab\r\n\t\u3000\u00a0\u200b\u202e\u2028é"), max_size=12))
+def test_the_shortcut_for_clean_lines_changes_nothing(text: str) -> None:
+    assert header_line(text) == _every_step(text)

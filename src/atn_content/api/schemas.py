@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 from typing import TYPE_CHECKING, Any
 
 import msgspec
@@ -62,7 +61,7 @@ class TemplateInfo(msgspec.Struct):
 
 #: RenderedEmail's fields, copied as they are: the response is the email plus the
 #: experiment's fields, so a field added to RenderedEmail must be declared above.
-_EMAIL_FIELDS = tuple(f.name for f in dataclasses.fields(RenderedEmail))
+_EMAIL_FIELDS = RenderedEmail.__struct_fields__
 
 
 def to_response(email: RenderedEmail, assignment: Assignment | None = None) -> RenderResponse:

@@ -28,7 +28,11 @@ from atn_content.content.mjml_check import check_mjml_structure
 from atn_content.content.mjml_normalise import ensure_img_alt, normalise_mjml
 from atn_content.content.phrases import break_phrases
 from atn_content.content.plaintext import html_to_text
-from atn_content.content.pretranslate import escape_jinja_delimiters, pretranslate
+from atn_content.content.pretranslate import (
+    escape_jinja_delimiters,
+    pretranslate,
+    pretranslate_calls,
+)
 from atn_content.content.protect import (
     COMMENT_TOKEN,
     TEXT_TOKEN,
@@ -109,8 +113,8 @@ def compile_template(
         html = extension.transform_html(html, source.name, locale)
     text = restore(escape_jinja_delimiters(text), spans)
     names = envs.context_names
-    html_template, html_reads = _jinja(html_env, html)
-    text_template, text_reads = _jinja(text_env, text)
+    html_template, html_reads = _jinja(html_env, html, translations)
+    text_template, text_reads = _jinja(text_env, text, translations)
     subject_template, subject_reads = _compile_line(
         text_env, source, "subject", subject, translations, names
     )
@@ -138,9 +142,12 @@ def compile_template(
     )
 
 
-def _jinja(env: jinja2.Environment, source: str) -> tuple[jinja2.Template, frozenset[str]]:
+def _jinja(
+    env: jinja2.Environment, source: str, translations: Any
+) -> tuple[jinja2.Template, frozenset[str]]:
     """One Jinja compile, and the names the template reads from outside itself."""
     tree = env.parse(source)
+    pretranslate_calls(tree, translations, autoescape=bool(env.autoescape))
     reads = frozenset(jinja_meta.find_undeclared_variables(tree))
     template = env.from_string(tree)
     # Jinja keeps a template's globals as a ChainMap over the environment's and copies it
@@ -220,4 +227,4 @@ def _compile_line(
         raise TemplateError(
             [TemplateProblem(p.file, p.line, f"{where}: {p.message}") for p in problems]
         )
-    return _jinja(env, pretranslate(line, translations))
+    return _jinja(env, pretranslate(line, translations), translations)

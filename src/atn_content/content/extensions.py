@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any, Protocol
+
+import msgspec
 
 __all__ = [
     "CORE_CONTEXT_NAMES",
@@ -40,9 +41,9 @@ CORE_CONTEXT_NAMES = frozenset(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class RenderScope:
-    """What a per-render provider may read about the email being rendered."""
+class RenderScope(msgspec.Struct, frozen=True):
+    """What a per-render provider may read about the email being rendered (a Struct: one
+    is built per render)."""
 
     template: str
     locale: str

@@ -172,6 +172,8 @@ def size_problem(value: Any, path: str, max_items: int, max_length: int) -> Fiel
 
 
 _CONTAINERS = (dict, list, tuple, Mapping)
+#: Values without text to measure (a str is measured: it is text).
+_SCALARS = (bool, int, float, type(None))
 
 
 def _measure(
@@ -236,7 +238,10 @@ def validate_recipient(
     fallbacks: list[str] = []
     problems: list[FieldProblem] = []
     total = sum(len(name) for name in values if isinstance(name, str))  # text, keys included
+    budget = DEFAULT_TEXT_BUDGET  # or the longest field a template allows, if longer
     for spec in fields.values():
+        if spec.max_length > budget:
+            budget = spec.max_length
         value = values.get(spec.name)
         if value is None:
             if spec.required:
@@ -261,19 +266,21 @@ def validate_recipient(
                 )
             )
             continue
+        if isinstance(value, str) and len(value) <= spec.max_length:
+            total += len(value)  # the usual field, without a call: this runs per render
+            continue
         text, too_big = _measure(value, f"recipient.{spec.name}", spec.max_items, spec.max_length)
         total += text
         if too_big:
             problems.append(too_big)
     for name, value in values.items():  # undeclared data passes through, within the defaults
-        if name not in fields:
+        if name not in fields and not isinstance(value, _SCALARS):
             text, too_big = _measure(
                 value, f"recipient.{name}", DEFAULT_MAX_ITEMS, DEFAULT_MAX_LENGTH
             )
             total += text
             if too_big:
                 problems.append(too_big)
-    budget = max([DEFAULT_TEXT_BUDGET, *(f.max_length for f in fields.values())])
     if not problems and total > budget:
         problems.append(
             FieldProblem(

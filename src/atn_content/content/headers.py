@@ -17,7 +17,10 @@ __all__ = ["HEADER_LIMITS", "LINE_BREAK_CHARACTERS", "header_line", "header_prob
 LINE_BREAK_CHARACTERS = r"\x00-\x1f\x7f-\x9f\u2028\u2029"
 _LINE_BREAKS = re.compile(f"[{LINE_BREAK_CHARACTERS}]+")
 #: Bidi embeddings, overrides and isolates, zero-width characters and the BOM.
-_INVISIBLE = re.compile(r"[\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
+_INVISIBLE_CHARACTERS = r"\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff"
+_INVISIBLE = re.compile(f"[{_INVISIBLE_CHARACTERS}]")
+#: Whether header_line changes a text at all: most subjects need nothing taken out.
+_CLEANED = re.compile(f"[{LINE_BREAK_CHARACTERS}{_INVISIBLE_CHARACTERS}]|^\\s|\\s$")
 
 #: Longest value of each header field, in characters. The subject: ESPs cap it near
 #: this (Mailchimp 150, most clients show under 100); the preheader is preview text
@@ -28,6 +31,8 @@ HEADER_LIMITS = {"subject": 255, "preheader": 500, "from_name": 100}
 def header_line(text: str) -> str:
     """`text` as a single line: each run of line breaks, with the spaces around it, becomes
     one space; invisible and direction-changing characters are dropped."""
+    if not _CLEANED.search(text):  # the usual subject: nothing to take out
+        return text
     parts = _LINE_BREAKS.split(_INVISIBLE.sub("", text))
     return " ".join(part.strip(" ") for part in parts).strip()
 

@@ -155,9 +155,7 @@ class Library:
         blocks: list[str] = []
         block_fields: dict[str, FieldSpec] = {}
         included: list[str] = []
-        self._assemble(
-            body, file, body_start, lines, line_map, blocks, block_fields, 0, included
-        )
+        self._assemble(body, file, body_start, lines, line_map, blocks, block_fields, 0, included)
         fields = {**block_fields, **fields}
         assembled = "".join(lines)
         digest = hashlib.sha256(text.encode())

@@ -12,11 +12,12 @@ import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import jinja2
+import msgspec
 
 from atn_content.content.compiler import CompiledTemplate, compile_template
 from atn_content.content.environment import Environments
@@ -65,8 +66,10 @@ class Variant:
         return (self.key, self.subject, self.preheader, self.params)
 
 
-@dataclass(frozen=True)
-class RenderedEmail:
+class RenderedEmail(msgspec.Struct, frozen=True):
+    """One recipient's email. A msgspec Struct: built once per render, ten times cheaper
+    than a frozen dataclass."""
+
     subject: str
     preheader: str
     html: str
@@ -76,7 +79,7 @@ class RenderedEmail:
     template_version: str
     locale: str
     variant: str | None
-    fallbacks: list[str] = field(default_factory=list)
+    fallbacks: list[str] = msgspec.field(default_factory=list)
 
 
 class Renderer:

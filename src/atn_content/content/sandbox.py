@@ -231,9 +231,29 @@ def percent_length(fmt: str, args: Any) -> int:
     return total + max(0, n - i)
 
 
+#: The conversions of a translated message: %(name)s and %%.
+_NAMED_CONVERSION = re.compile(r"%(?:\(([^()]*)\)s|%)")
+
+
+def _named_length(fmt: str, args: Mapping[str, Any]) -> int | None:
+    """len(fmt % args) when every conversion is %(name)s or %% (a message's usual shape,
+    met on every render), else None: percent_length's parse, without its cost."""
+    literal, percents = len(fmt), 0
+    total = 0
+    for match in _NAMED_CONVERSION.finditer(fmt):
+        key = match.group(1)
+        literal -= match.end() - match.start()
+        percents += match.group(0).count("%")
+        total += 1 if key is None else printed_length(args.get(key, ""))
+    if percents != fmt.count("%"):
+        return None  # another conversion: a width, a precision, %r, %d...
+    return literal + total
+
+
 def percent_format(fmt: str, args: Any) -> str:
     """`fmt % args` (the `%` operator and the format filter), bounded and data only."""
-    if percent_length(fmt, args) > MAX_BUILT_LENGTH:
+    named = _named_length(fmt, args) if isinstance(args, Mapping) else None
+    if (named if named is not None else percent_length(fmt, args)) > MAX_BUILT_LENGTH:
         raise _too_long("the formatted string")
     result: str = _check_sized(fmt % args, "the formatted string")
     return result
