@@ -13,6 +13,8 @@ from typing import Any, Protocol, runtime_checkable
 
 import msgspec
 
+from atn_content.content.content_types import CONTENT_TYPES
+
 __all__ = [
     "CONTENT_TYPES",
     "FREQUENCIES",
@@ -80,10 +82,6 @@ class Versioned(msgspec.Struct, frozen=True):
     document: dict[str, Any]
     version: int
 
-
-#: The kinds of content a template declares (`content = "..."` in its front matter) and
-#: a recipient may keep or drop in the preference centre.
-CONTENT_TYPES = ("promotions", "inspiration", "travel-information")
 
 #: How often a recipient wants marketing emails; "never" suppresses every list.
 FREQUENCIES = ("weekly", "monthly", "never")
