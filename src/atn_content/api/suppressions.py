@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
-from litestar import get, post
+from litestar import Request, Response, get, post
 from litestar.di import NamedDependency
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import JSONBody, QueryParameter
 
 from atn_content.api.auth import require_scope
@@ -30,6 +31,7 @@ from atn_content.timestamps import utc_iso
 __all__ = ["ROUTES", "SuppressionFeed", "SuppressionImport", "SuppressionLine"]
 
 _OPT = {"scope": "render"}
+_QUERY = frozenset({"since", "cursor", "limit"})
 #: Suppressions accepted in one POST (larger imports: several requests).
 MAX_IMPORT = 1000
 
@@ -101,7 +103,7 @@ def _line(entry: SuppressionEntry) -> SuppressionLine:
 
 def _bad_query(name: str, message: str) -> ProblemError:
     return ProblemError(
-        Problem(400, "Invalid query", f"{name} {message}", errors=[ProblemItem(message, name)])
+        Problem(422, "Invalid query", f"{name} {message}", errors=[ProblemItem(message, name)])
     )
 
 
@@ -132,16 +134,22 @@ def _cursor(value: str | None) -> int:
     summary="Feed of unsubscribes, preference changes and erasures, for the ESP's sync",
 )
 async def suppression_feed(
+    request: Request[Any, Any, Any],
     store: NamedDependency[Store],
     since: Annotated[
-        str | None, QueryParameter(description="ISO 8601 time: lines recorded from then")
+        str | None,
+        QueryParameter(format="date-time", description="ISO 8601: lines recorded from then"),
     ] = None,
     cursor: Annotated[
-        str | None, QueryParameter(description="the next_cursor of the previous page")
+        str | None,
+        QueryParameter(pattern=r"^[0-9]{1,18}$", description="next_cursor of the last page"),
     ] = None,
     limit: Annotated[int, QueryParameter(ge=1, le=1000, description="lines per page")] = 100,
 ) -> SuppressionFeed:
     """Lines after `cursor` (and recorded at or after `since`), oldest first."""
+    unknown = sorted(set(request.query_params) - _QUERY)
+    if unknown:  # a misspelt `cursor` would silently restart the sync from the beginning
+        raise _bad_query(unknown[0], f"is not a parameter; use {', '.join(sorted(_QUERY))}")
     after = _cursor(cursor)
     lines = await store.suppressions(after=after, limit=limit + 1, since=_since(since))
     page = lines[:limit]
@@ -154,13 +162,15 @@ async def suppression_feed(
     guards=[require_scope],
     opt=_OPT,
     status_code=200,
+    responses={202: ResponseSpec(ImportReceipt, description="Some are spooled")},
     summary="Import the ESP's suppressions (unsubscribes elsewhere, bounces, complaints)",
 )
 async def import_suppressions(
     data: JSONBody[SuppressionImport], buffer: NamedDependency[EventBuffer]
-) -> ImportReceipt:
+) -> Response[ImportReceipt]:
     """Each is an unsubscribe (source esp, bounce or complaint), honoured at render time at
-    once; the store keeps the first per list, so sending one again changes nothing."""
+    once; the store keeps the first per list, so sending one again changes nothing. 200
+    when all are in the store; 202 when some wait in the spool for the store to be back."""
     if len(data.suppressions) > MAX_IMPORT:
         raise ProblemError(
             Problem(413, "Too many suppressions", f"send at most {MAX_IMPORT} per request")
@@ -176,7 +186,7 @@ async def import_suppressions(
             raise StoreUnavailable(f"suppressions not kept: the spool refuses: {exc}") from exc
         imported += recorded
         spooled += not recorded
-    return ImportReceipt(imported, spooled)
+    return Response(ImportReceipt(imported, spooled), status_code=202 if spooled else 200)
 
 
 ROUTES = [suppression_feed, import_suppressions]
