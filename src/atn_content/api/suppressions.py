@@ -116,7 +116,9 @@ def _since(value: str | None) -> float | None:
         raise _bad_query("since", "must be an ISO 8601 time, e.g. 2026-12-01T00:00:00Z") from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.UTC)
-    return moment.timestamp()
+    # Feed times are shown to the microsecond: half of one keeps a `since` copied from a
+    # line's ts including that line, whatever the rounding.
+    return moment.timestamp() - 5e-7
 
 
 def _cursor(value: str | None) -> int:
