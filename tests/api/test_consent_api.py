@@ -16,10 +16,10 @@ import pytest
 import redis
 from litestar import Litestar
 from litestar.testing import TestClient
+from tests.api.conftest import make_settings
 
 from atn_content.app import create_app
 from atn_content.store import Preferences, Unsubscribe
-from conftest import make_settings
 
 KEY = "consent-key-0123456789abcdef"
 RENDER_ONLY = "render-only-0123456789abcdef"
