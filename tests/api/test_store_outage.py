@@ -39,6 +39,8 @@ EXPERIMENT: dict[str, Any] = {
 RENDER = {"template": "newsletter-destination", "locale": "fr", "recipient": {"id": "r-1"}}
 EVENTS = {"events": [{"type": "click", "recipient_id": f"r-{i}"} for i in range(20)]}
 SPOOLED = "spooled: recorded when the store is back"
+IMPORT = {"suppressions": [{"recipient_id": "r-bounced", "source": "bounce"}]}
+CONSENT = {"date": "2026-11-30T10:00:00Z", "source": "form", "wording_version": "v3"}
 
 # (method, route) -> (path, body, expected status). Every route of the app must be here.
 SWEEP: dict[tuple[str, str], tuple[str, Any, int]] = {
@@ -58,6 +60,15 @@ SWEEP: dict[tuple[str, str], tuple[str, Any, int]] = {
         {"winner": "B"},
         503,
     ),
+    ("GET", "/v1/suppressions"): ("/v1/suppressions", None, 503),
+    ("POST", "/v1/suppressions"): ("/v1/suppressions", IMPORT, 202),
+    ("POST", "/v1/recipients/{recipient_id:str}/consents"): (
+        "/v1/recipients/r-1/consents",
+        CONSENT,
+        503,
+    ),
+    ("GET", "/v1/recipients/{recipient_id:str}"): ("/v1/recipients/r-1", None, 503),
+    ("DELETE", "/v1/recipients/{recipient_id:str}"): ("/v1/recipients/r-1", None, 503),
 }
 
 
