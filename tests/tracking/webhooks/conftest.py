@@ -14,11 +14,11 @@ from typing import Any
 import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
+from tests.api.conftest import make_settings
 
 from atn_content.app import create_app, default_features
 from atn_content.tracking.webhooks import feature as webhooks
 from atn_content.tracking.webhooks.receiver import WebhookReceiver
-from tests.api.conftest import make_settings
 
 VECTORS = Path(__file__).parent / "vectors"
 

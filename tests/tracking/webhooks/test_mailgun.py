@@ -9,9 +9,10 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from tests.tracking.webhooks.conftest import Hook
+
 from atn_content.config import Settings
 from atn_content.tracking.webhooks import mailgun
-from tests.tracking.webhooks.conftest import Hook
 
 # The published vector: mailgun/mailgun-php, tests/Api/WebhookTest.php (testVerifyWebhookGood
 # and testVerifyWebhookBad).

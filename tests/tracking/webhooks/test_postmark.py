@@ -8,9 +8,9 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from tests.tracking.webhooks.conftest import Hook
 
 from atn_content.tracking.webhooks import postmark
-from tests.tracking.webhooks.conftest import Hook
 
 AUTH = "postmark:s3cret-pass"
 OURS = {"atn_recipient": "r-pm", "atn_campaign": "pm", "atn_template": "newsletter"}
@@ -28,7 +28,9 @@ BOUNCE = {
     "MessageID": "883953f4-6105-42a2-a16a-77a8eac79483",
     "Metadata": OURS,
     "ServerID": 23,
-    "Description": "The server was unable to deliver your message (ex: unknown user, mailbox not found).",
+    "Description": (
+        "The server was unable to deliver your message (ex: unknown user, mailbox not found)."
+    ),
     "Details": "Test bounce details",
     "Email": "john@example.com",
     "From": "sender@example.com",

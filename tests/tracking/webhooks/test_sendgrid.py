@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+from tests.tracking.webhooks.conftest import Hook
 
 from atn_content.config import Settings
 from atn_content.tracking.webhooks import sendgrid
-from tests.tracking.webhooks.conftest import Hook
 
 # The published vector: sendgrid/sendgrid-python, test/unit/test_eventwebhook.py (the same
 # key, signature, timestamp and payload as sendgrid-nodejs's eventwebhook tests).
@@ -23,7 +23,8 @@ PUBLIC_KEY = (
     "2fNNRaINXvVpiglSI8eNEc6wEA3F+g=="
 )
 SIGNATURE = (
-    "MEUCIGHQVtGj+Y3LkG9fLcxf3qfI10QysgDWmMOVmxG0u6ZUAiEAyBiXDWzM+uOe5W0JuG+luQAbPIqHh89M15TluLtEZtM="
+    "MEUCIGHQVtGj+Y3LkG9fLcxf3qfI10QysgDWmMOVmxG0u6ZUAiEAyBiXDWzM+uOe5W0JuG+luQAbPIqHh89M15Tl"
+    "uLtEZtM="
 )
 TIMESTAMP = "1600112502"
 PAYLOAD = (
@@ -52,7 +53,8 @@ OTHER_KEY = (
     "7aNDthvj+y7GjUuFDb/R1NGe1OPzpA=="
 )
 OTHER_SIGNATURE = (
-    "MEUCIQCtIHJeH93Y+qpYeWrySphQgpNGNr/U+UyUlBkU6n7RAwIgJTz2C+8a8xonZGi6BpSzoQsbVRamr2nlxFDWYNH3j/0="
+    "MEUCIQCtIHJeH93Y+qpYeWrySphQgpNGNr/U+UyUlBkU6n7RAwIgJTz2C+8a8xonZGi6BpSzoQsbVRamr2nlxFDW"
+    "YNH3j/0="
 )
 
 
@@ -94,7 +96,9 @@ def test_the_published_vector_over_http_is_accepted_and_its_drop_ignored(
     response = app.post("sendgrid", PAYLOAD, headers(SIGNATURE, TIMESTAMP))
     assert response.status_code == 200, response.text
     assert response.json()["events"] == 0  # "dropped" is not one of our kinds
-    tampered = app.post("sendgrid", PAYLOAD.replace(b"hello", b"hallo"), headers(SIGNATURE, TIMESTAMP))
+    tampered = app.post(
+        "sendgrid", PAYLOAD.replace(b"hello", b"hallo"), headers(SIGNATURE, TIMESTAMP)
+    )
     assert tampered.status_code == 401
     assert tampered.headers["content-type"].startswith("application/problem+json")
 
@@ -209,12 +213,23 @@ def test_bounces_and_complaints_feed_the_suppression_list(hook: Callable[..., Ho
     ours = {"atn_campaign": "bf-2026", "email": "x@test.com", "timestamp": now}
     body = json.dumps(
         [
-            {**ours, "atn_recipient": "r-hard", "event": "bounce", "type": "bounce",
-             "sg_event_id": "b-1", "reason": "550 5.1.1 unknown"},
-            {**ours, "atn_recipient": "r-soft", "event": "bounce", "type": "blocked",
-             "sg_event_id": "b-2"},
+            {
+                **ours,
+                "atn_recipient": "r-hard",
+                "event": "bounce",
+                "type": "bounce",
+                "sg_event_id": "b-1",
+                "reason": "550 5.1.1 unknown",
+            },
+            {
+                **ours,
+                "atn_recipient": "r-soft",
+                "event": "bounce",
+                "type": "blocked",
+                "sg_event_id": "b-2",
+            },
             {**ours, "atn_recipient": "r-spam", "event": "spamreport", "sg_event_id": "c-1"},
-        ]  # fmt: skip
+        ]
     ).encode()
     assert app.post("sendgrid", body, signer.sign(body, now)).status_code == 200
     assert app.unsubscribed("r-hard") and app.unsubscribed("r-spam")
