@@ -19,6 +19,7 @@ from atn_content.api.openapi import document_batch_route, document_problems, ope
 from atn_content.api.render import render, render_batch
 from atn_content.audience import feature as audience
 from atn_content.config import Settings
+from atn_content.consent import feature as consent
 from atn_content.content.i18n import Catalogs
 from atn_content.content.library import Library
 from atn_content.content.renderer import Renderer
@@ -49,6 +50,7 @@ def default_features(settings: Settings) -> list[Feature]:
         travel.feature(settings),
         tracking.feature(settings),
         webhooks.feature(settings),
+        consent.feature(settings),
     ]
 
 
@@ -90,6 +92,7 @@ def create_app(
             max_line_bytes=settings.max_batch_line_bytes,
             intake=intake,
             pool=app.state.pool,
+            gates=[f.gate for f in features if f.gate is not None],
         )
         buffer.start()
         deps = AppDeps(settings, store, buffer, renderer)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping, Sequence
 from typing import Any
 
 import msgspec
@@ -37,6 +37,8 @@ from atn_content.content.fields import recipient_id_problem
 from atn_content.content.renderer import Renderer
 from atn_content.experiments.assign import Assigner, Assignment
 from atn_content.experiments.intake import ExposureSink
+from atn_content.features import Gate
+from atn_content.store.base import StoreUnavailable
 from atn_content.timestamps import iso
 
 __all__ = ["Delivery", "WaitingProblem", "split_lines"]
@@ -77,8 +79,11 @@ class Delivery:
         max_line_bytes: int,
         intake: ExposureSink | None = None,
         pool: RenderPool | None = None,
+        gates: Sequence[Gate] = (),
     ) -> None:
         self.renderer = renderer
+        self.gates = tuple(gates)
+        """Asked before every render (the features' gates: suppression)."""
         self.assigner = assigner
         self.max_line_bytes = max_line_bytes
         self.intake = intake
@@ -94,12 +99,18 @@ class Delivery:
     ) -> RenderResponse:
         """Render with the recipient's arm, if an experiment runs on the template.
 
-        Holdback recipients waiting for the decision get a 409 problem saying when it is due.
+        Holdback recipients waiting for the decision get a 409 problem saying when it is due;
+        a gate refuses a recipient who must not get this template (409 "Recipient
+        suppressed"), whatever arm they are in.
         """
         problem = recipient_id_problem(recipient["id"]) if "id" in recipient else None
         if problem:  # before the assignment: a bad id must not be put in an arm, or held back
             raise RecipientError([FieldProblem("recipient.id", problem)])
         assignment = self.assigner.assign(template, recipient, locale)
+        if self.gates and "id" in recipient:
+            source = self.renderer.library.get(assignment.template if assignment else template)
+            for gate in self.gates:
+                gate(source, str(recipient["id"]))
         if assignment is None:
             return to_response(self.renderer.render(template, locale, recipient))
         if assignment.status == "waiting":
@@ -124,8 +135,11 @@ class Delivery:
             out = _LineResult(number, recipient_id, error=problem_for_decode_error(exc))
         except ContentError as exc:
             out = _LineResult(number, recipient_id, error=problem_for_content_error(exc))
-        except ProblemError as exc:  # e.g. waiting for an experiment's decision
+        except ProblemError as exc:  # waiting for an experiment's decision, suppressed
             out = _LineResult(number, recipient_id, error=exc.problem)
+        except StoreUnavailable as exc:  # a gate that has not read the store yet
+            problem = Problem(503, "Store unavailable", f"{exc}; retry this line later")
+            out = _LineResult(number, recipient_id, error=problem)
         except _TooLarge as exc:
             out = _LineResult(number, None, error=Problem(413, "Line too large", str(exc)))
         except RecursionError:

@@ -1,9 +1,10 @@
 """The app-level half of the seam: what a feature brings besides its engine extension.
 
-A feature is a package (tracking/, and next images/, recommendations/) with a `feature()`
-function returning a Feature: its engine extension (content/extensions.py), the routes it
-adds, the dependencies its handlers take, and hooks that receive the opened stores. app.py
-registers each with one line; the engine and the other features know nothing of it.
+A feature is a package (tracking/, consent/, and next images/, recommendations/) with a
+`feature()` function returning a Feature: its engine extension (content/extensions.py),
+the routes it adds, the dependencies its handlers take, a gate every render passes (API
+and CLI alike), and hooks that receive the opened stores. app.py registers each with one
+line; the engine and the other features know nothing of it.
 """
 
 from __future__ import annotations
@@ -16,12 +17,18 @@ from litestar.di import Provide
 
 from atn_content.config import Settings
 from atn_content.content.extensions import Extension
+from atn_content.content.library import TemplateSource
 from atn_content.content.renderer import Renderer
 from atn_content.signing import Signer
 from atn_content.store.base import Store
 from atn_content.store.buffer import EventBuffer
 
-__all__ = ["AppDeps", "Feature", "collect_dependencies"]
+__all__ = ["AppDeps", "Feature", "Gate", "collect_dependencies"]
+
+Gate = Callable[[TemplateSource, str], None]
+"""Asked before each render with the template to render and the recipient id; raises
+ProblemError to refuse it (a suppressed recipient). Runs in the render pool's threads,
+so it reads memory only, never the store."""
 
 
 @dataclass(frozen=True)
@@ -46,8 +53,12 @@ class Feature:
     """Litestar route handlers or controllers."""
     dependencies: Mapping[str, Provide] = field(default_factory=dict)
     """Named dependencies its handlers take (`links: NamedDependency[UnsubscribeLinks]`)."""
+    gate: Gate | None = None
     start: Callable[[AppDeps], Awaitable[None]] | None = None
     """Runs once the stores are open (load a model, start a task)."""
+    prepare: Callable[[Store], Awaitable[None]] | None = None
+    """What a one-shot command (`atn-content render`, `batch`) runs once before its
+    renders, instead of `start`: read what the gate needs from the store."""
     stop: Callable[[], Awaitable[None]] | None = None
 
 

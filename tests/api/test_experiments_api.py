@@ -474,7 +474,10 @@ async def test_a_variant_that_cannot_render_is_refused_at_launch(
         "kind": "cta",
         "variants": [
             {"key": "control"},
-            {"key": "red", "params": {"cta_color": "red;background-image:url(https://e.example/x)"}},
+            {
+                "key": "red",
+                "params": {"cta_color": "red;background-image:url(https://e.example/x)"},
+            },
         ],
     }
     refused = await client.post("/v1/experiments", json=cta, headers=AUTH)

@@ -52,9 +52,7 @@ def _ndjson(ctx: Any, value: Any) -> bytes:
 COVERAGE = os.environ.get("SCHEMATHESIS_COVERAGE") == "1"
 CONFIG = SchemathesisConfig.from_dict(
     {
-        "checks": {
-            "positive_data_acceptance": {"expected-statuses": ["2xx", "404", "409", "422"]}
-        },
+        "checks": {"positive_data_acceptance": {"expected-statuses": ["2xx", "404", "409", "422"]}},
         "phases": {"coverage": {"enabled": COVERAGE}},
     }
 )

@@ -54,6 +54,8 @@ ROUTE_HEADERS = {
         "Authorization": "Basic " + base64.b64encode(POSTMARK_AUTH.encode()).decode()
     }
 }
+IMPORT = {"suppressions": [{"recipient_id": "r-bounced", "source": "bounce"}]}
+CONSENT = {"date": "2026-11-30T10:00:00Z", "source": "form", "wording_version": "v3"}
 
 # (method, route) -> (path, body, expected status). Every route of the app must be here.
 SWEEP: dict[tuple[str, str], tuple[str, Any, int]] = {
@@ -74,6 +76,15 @@ SWEEP: dict[tuple[str, str], tuple[str, Any, int]] = {
         {"winner": "B"},
         503,
     ),
+    ("GET", "/v1/suppressions"): ("/v1/suppressions", None, 503),
+    ("POST", "/v1/suppressions"): ("/v1/suppressions", IMPORT, 202),
+    ("POST", "/v1/recipients/{recipient_id:str}/consents"): (
+        "/v1/recipients/r-1/consents",
+        CONSENT,
+        503,
+    ),
+    ("GET", "/v1/recipients/{recipient_id:str}"): ("/v1/recipients/r-1", None, 503),
+    ("DELETE", "/v1/recipients/{recipient_id:str}"): ("/v1/recipients/r-1", None, 503),
 }
 
 

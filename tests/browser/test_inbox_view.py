@@ -127,9 +127,7 @@ def problems_in(found: dict[str, Any], locale: str, images: bool) -> tuple[list[
 
 
 @pytest.mark.parametrize(("template", "locale"), list(_combinations()))
-def test_inbox_view(
-    template: str, locale: str, inbox: Any, inbox_tally: Counter[str]
-) -> None:
+def test_inbox_view(template: str, locale: str, inbox: Any, inbox_tally: Counter[str]) -> None:
     problems: list[str] = []
     for sample, email in branch_samples(template, locale):
         for images in (True, False):

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from cli_runner import ROOT, Api, Cli
 
+from atn_content.store import Preferences
+
 NEWSLETTER = ["--template", "newsletter-destination"]
 
 
@@ -157,3 +159,34 @@ def test_render_applies_a_running_experiment_like_the_api(
             assert json.loads(printed.stdout) == answered.json()
             statuses.add(answered.json().get("status"))
     assert statuses == {"test", 409}  # some in the test group, the others wait
+
+
+def test_render_and_batch_refuse_a_suppressed_recipient_like_the_api(
+    cli: Cli, api: Api, tmp_path: Path
+) -> None:
+    with api() as client:  # the same store: the CLI reads its suppressions once at start
+        preferences = Preferences("ja-1", "monthly", ("inspiration",), "ja", 1.8e9)
+        client.blocking_portal.call(client.app.state.buffer.record_or_spool, preferences)
+        answered = client.post(
+            "/v1/render",
+            json={"template": "abandoned-h1", "locale": "ja", "recipient": {"id": "ja-1"}},
+        )
+    assert answered.status_code == 409
+    path = tmp_path / "ja-1.json"
+    path.write_text(json.dumps({"id": "ja-1"}))
+    printed = cli(
+        "render", "--template", "abandoned-h1", "--locale", "ja", "--recipient", str(path)
+    )
+    assert printed.returncode == 1
+    assert json.loads(printed.stdout) == answered.json()
+    lines = tmp_path / "batch.ndjson"
+    lines.write_text(
+        "\n".join(
+            json.dumps({"template": t, "locale": "ja", "recipient": {"id": "ja-1"}})
+            for t in ("abandoned-h1", "newsletter-destination")
+        )
+    )
+    batch = cli("batch", str(lines), "--no-progress")
+    refused, rendered = (json.loads(x) for x in batch.stdout.splitlines())
+    assert refused["error"] == answered.json()
+    assert "result" in rendered

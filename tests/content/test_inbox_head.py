@@ -19,13 +19,13 @@ from atn_content.content.inbox_head import PREVIEW_SPACER_CHARACTERS
 
 WITH_OWN_HEAD = SIMPLE.replace(
     "<mjml>\n",
-    "<mjml>\n  <mj-head>\n    <mj-attributes><mj-all font-family=\"Arial\" /></mj-attributes>\n"
+    '<mjml>\n  <mj-head>\n    <mj-attributes><mj-all font-family="Arial" /></mj-attributes>\n'
     "  </mj-head>\n",
 )
 #: A head block written like blocks/head.mjml: a Jinja comment that mentions <mj-head>.
 HEAD_BLOCK = (
     "{#- Head: include it in place of a template's own <mj-head>. -#}\n"
-    "<mj-head>\n  <mj-attributes><mj-all font-family=\"Arial\" /></mj-attributes>\n"
+    '<mj-head>\n  <mj-attributes><mj-all font-family="Arial" /></mj-attributes>\n'
     "</mj-head>\n"
 )
 

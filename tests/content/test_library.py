@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from atn_content.content.content_types import CONTENT_TYPES
 from atn_content.content.errors import TemplateError, UnknownTemplate
 from atn_content.content.library import Library
 
@@ -50,6 +51,19 @@ def test_front_matter_and_nested_blocks_are_assembled(library: Library) -> None:
     assert "<mj-text>B</mj-text>" in source.body and "include" not in source.body
     assert source.fields["first_name"].required is False
     assert "fields" not in source.meta
+
+
+def test_every_shipped_template_declares_what_content_it_is() -> None:
+    library = Library(REPO)
+    kinds = {name: library.get(name).content_type for name in library.names()}
+    assert set(kinds.values()) == set(CONTENT_TYPES), kinds
+    assert kinds["abandoned-h72"] == "promotions"
+    assert kinds["newsletter-destination"] == "inspiration"
+    assert kinds["online-checkin"] == "travel-information"
+
+
+def test_a_template_without_content_declares_none(library: Library) -> None:
+    assert library.get("t").content_type == ""
 
 
 def test_line_map_points_into_each_block(library: Library) -> None:
@@ -103,6 +117,7 @@ def test_unknown_template_lists_the_known_ones(library: Library) -> None:
         ('+++\nsubject = "Hi"\n<mjml></mjml>\n', 1, "no closing '\\+\\+\\+'"),
         ('+++\nsubject = "Hi"\nlist = \n+++\n<mjml></mjml>\n', 3, "front matter:"),
         ("+++\n[fields.age]\ntype = 3\n+++\n<mjml></mjml>\n", 1, "fields.age: unknown type"),
+        ('+++\ncontent = "gossip"\n+++\n<mjml></mjml>\n', 1, "content must be one of"),
     ],
 )
 def test_front_matter_errors_have_file_and_line(

@@ -69,7 +69,7 @@ def test_css_and_html_includes(tmp_path: Path) -> None:
     ).replace("  </mj-body>", '    <mj-include path="raw.html" type="html" />\n  </mj-body>')
     files = {
         "templates/styles/email.css": ".hi div { letter-spacing: 3px; }\n",
-        "templates/raw.html": "<p class=\"raw\">Raw HTML</p>\n",
+        "templates/raw.html": '<p class="raw">Raw HTML</p>\n',
     }
     html = renderer_for(_root_with(tmp_path, body, files)).render("t", "en", {"id": "r1"}).html
     assert '<p class="raw">Raw HTML</p>' in html
@@ -139,7 +139,5 @@ def test_an_edited_included_file_gives_a_new_version(tmp_path: Path) -> None:
 
 
 def test_a_commented_out_include_is_not_spliced(tmp_path: Path) -> None:
-    body = SIMPLE.replace(
-        "  </mj-body>", '    {# <mj-include path="nope.mjml" /> #}\n  </mj-body>'
-    )
+    body = SIMPLE.replace("  </mj-body>", '    {# <mj-include path="nope.mjml" /> #}\n  </mj-body>')
     assert renderer_for(content_root(tmp_path, body)).render("t", "en", {"id": "r1"}).html

@@ -71,7 +71,10 @@ def test_normalising_touches_only_tags() -> None:
 
 
 def test_a_url_split_over_lines_is_joined_without_spaces() -> None:
-    assert normalise_mjml('<a href="https://e.com/\n   path">x</a>') == '<a href="https://e.com/path">x</a>'
+    assert (
+        normalise_mjml('<a href="https://e.com/\n   path">x</a>')
+        == '<a href="https://e.com/path">x</a>'
+    )
 
 
 def test_jinja_tokens_in_values_are_kept() -> None:

@@ -111,9 +111,7 @@ class TestMarkupIsNeverTouched:
             "{% raw %}{{ not jinja }}{% endraw %}",
         ],
     )
-    def test_tags_attributes_comments_style_title_hidden_and_jinja_stay(
-        self, source: str
-    ) -> None:
+    def test_tags_attributes_comments_style_title_hidden_and_jinja_stay(self, source: str) -> None:
         for locale in ("fr", "en", "ja"):
             assert break_phrases(source, locale) == source
 

@@ -43,7 +43,7 @@ def test_every_foreign_placeholder_is_listed_in_line_order(tmp_path: Path) -> No
     assert lines == [BODY_LINE + n for n in (4, 5, 5, 6, 6, 6, 7, 7, 7, 8)]
     messages = "\n".join(message for _, message in problems)
     for written in (
-        "{{var:city:\"Papeete\"}}",
+        '{{var:city:"Papeete"}}',
         "{{#if LastName}}",
         "{{/if}}",
         "{{{Signature}}}",

@@ -48,8 +48,8 @@ def _problems(root: Path) -> list[tuple[str, int | None, str]]:
         '<mj-text><a href="java{{ recipient.link }}">Go</a></mj-text>',
         '<mj-button href="{% if recipient.link %}{{ recipient.link }}{% else %}'
         'https://e.com/{% endif %}">Go</mj-button>',
-        '<mj-button href="{{ recipient.link or \'https://e.com/\' }}">Go</mj-button>',
-        '<mj-button href="{{ \'\' ~ recipient.link }}">Go</mj-button>',
+        "<mj-button href=\"{{ recipient.link or 'https://e.com/' }}\">Go</mj-button>",
+        "<mj-button href=\"{{ '' ~ recipient.link }}\">Go</mj-button>",
         '{% set base = "" %}<mj-button href="{{ base }}{{ recipient.link }}">Go</mj-button>',
         '<mj-image src="https://e.com/a.png" alt="x" href="{{ experiment.url }}" />',
     ],
@@ -70,12 +70,12 @@ def test_a_url_attribute_of_a_section_is_checked_too(tmp_path: Path) -> None:
     "tag",
     [
         '<mj-button href="{{ recipient.link|safe_url }}">Go</mj-button>',
-        '<mj-button href="{{ recipient.link|safe_url(\'https://e.com/\')|trim }}">Go</mj-button>',
+        "<mj-button href=\"{{ recipient.link|safe_url('https://e.com/')|trim }}\">Go</mj-button>",
         '<mj-button href="https://e.com/o?id={{ recipient.id|urlencode_component }}">Go'
         "</mj-button>",
         '<mj-text><a href="/local/{{ recipient.link }}">Go</a></mj-text>',
         '<mj-text><a href="{{ unsubscribe_url }}">Stop</a></mj-text>',
-        '<mj-button href="{{ \'https://e.com/\' ~ recipient.link }}">Go</mj-button>',
+        "<mj-button href=\"{{ 'https://e.com/' ~ recipient.link }}\">Go</mj-button>",
         '{% set base = "https://e.com/r?x=" ~ recipient.id %}'
         '<mj-button href="{{ base ~ 1 }}">Go</mj-button>',
         '<mj-button href="{% if recipient.link %}{{ recipient.link|safe_url }}{% else %}'

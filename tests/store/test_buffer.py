@@ -12,7 +12,7 @@ import msgspec
 import pytest
 import redis.asyncio as aioredis
 
-from atn_content.store import Event, InvalidEvent, StoreUnavailable, Unsubscribe
+from atn_content.store import Event, InvalidEvent, Preferences, StoreUnavailable, Unsubscribe
 from atn_content.store.buffer import EventBuffer
 from atn_content.store.redis import RedisStore
 from atn_content.store.sqlite import SQLiteStore
@@ -336,6 +336,30 @@ async def test_an_unsubscribe_during_an_outage_is_kept_and_recorded_once(
         assert await admin.hgetall("atn:{unsub:r-2}") == {b"newsletter": repr(T0 + 1).encode()}
     assert (await store.counters(SCOPE))["B"]["conversion"]["count"] == 1
     assert buffer.health()["rejected"] == 0
+    await store.close()
+
+
+async def test_preferences_and_reasons_survive_an_outage(
+    make_redis_server: Callable[[bool], Any], tmp_path: Path
+) -> None:
+    server = make_redis_server(True)
+    server.start()
+    store = RedisStore(server.url, connect_timeout=0.5, timeout=2.0)
+    buffer = EventBuffer(store, tmp_path / "spool", flush_interval=0.01)
+    seen: list[object] = []
+    buffer.add_listener(seen.append)
+    later = Preferences("r-1", "never", (), "fr", T0 + 10)
+    server.kill()
+    assert await buffer.record_or_spool(later) is False
+    assert await buffer.record_or_spool(Preferences("r-1", "weekly", (), "fr", T0)) is False
+    assert await buffer.record_or_spool(Unsubscribe("r-1", "trip", T0, "other", "link")) is False
+    assert len(seen) == 3  # the listener sees what was kept, outage or not
+    buffer.start()
+    server.start()
+    await until(lambda: buffer.spooled == 0, "spool replayed")
+    await buffer.stop()
+    assert await store.get_preferences("r-1") == later  # the older replay changed nothing
+    assert await store.unsubscribes("r-1") == [Unsubscribe("r-1", "trip", T0, "other", "link")]
     await store.close()
 
 

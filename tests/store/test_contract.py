@@ -10,7 +10,16 @@ import pytest
 import redis.asyncio as aioredis
 from redis.crc import key_slot
 
-from atn_content.store import MAX_ABS_VALUE, Event, InvalidEvent, Store, Versioned
+from atn_content.store import (
+    MAX_ABS_VALUE,
+    Event,
+    InvalidEvent,
+    Preferences,
+    Store,
+    Unsubscribe,
+    Versioned,
+    validate_write,
+)
 from atn_content.store.redis import RedisStore
 from atn_content.store.sqlite import SQLiteStore
 
@@ -125,6 +134,78 @@ async def test_unsubscribes_are_per_list(store: Store) -> None:
     assert await store.is_unsubscribed("r1", "newsletter") is True
     assert await store.is_unsubscribed("r1", "promotions") is False
     assert await store.is_unsubscribed("r2", "newsletter") is False
+
+
+async def test_an_unsubscribe_keeps_its_first_reason_and_source(store: Store) -> None:
+    await store.unsubscribe("r1", "abandoned", T0, "too-frequent", "preference-centre")
+    await store.unsubscribe("r1", "abandoned", T0 + 5, "other", "esp")  # a repeat: no change
+    await store.unsubscribe("r1", "*", T0 + 9)
+    assert await store.unsubscribes("r1") == [
+        Unsubscribe("r1", "*", T0 + 9, "", "link"),
+        Unsubscribe("r1", "abandoned", T0, "too-frequent", "preference-centre"),
+    ]
+    assert await store.is_unsubscribed("r1", "*") is True
+    assert await store.unsubscribes("r2") == []
+
+
+def prefs(recipient: str, ts: float, frequency: str = "monthly") -> Preferences:
+    return Preferences(recipient, frequency, ("inspiration", "travel-information"), "ja", ts)
+
+
+async def test_the_latest_preferences_win_and_an_older_replay_changes_nothing(
+    store: Store,
+) -> None:
+    assert await store.get_preferences("r1") is None
+    assert await store.set_preferences(prefs("r1", T0)) is True
+    assert await store.set_preferences(prefs("r1", T0 + 10, "weekly")) is True
+    assert await store.set_preferences(prefs("r1", T0 + 5, "never")) is False  # older
+    assert await store.set_preferences(prefs("r1", T0 + 10, "weekly")) is False  # replayed
+    assert await store.get_preferences("r1") == prefs("r1", T0 + 10, "weekly")
+    assert await store.get_preferences("r2") is None
+
+
+async def test_the_suppression_feed_lists_changes_once_in_ts_id_order(store: Store) -> None:
+    await store.unsubscribe("r1", "abandoned", T0 + 100, "not-relevant")
+    await store.set_preferences(prefs("r2", T0))
+    await store.unsubscribe("r1", "abandoned", T0 + 200)  # a repeat: no new line
+    await store.set_preferences(prefs("r2", T0 - 50))  # older: no new line
+    await store.unsubscribe("r3", "*", T0 + 1, source="bounce")
+    lines = await store.suppressions()
+    assert [(e.kind, e.recipient_id, e.at) for e in lines] == [
+        ("unsubscribe", "r1", T0 + 100),
+        ("preferences", "r2", T0),
+        ("unsubscribe", "r3", T0 + 1),
+    ]
+    assert lines[0].reason == "not-relevant" and lines[0].list_id == "abandoned"
+    assert lines[1].frequency == "monthly" and lines[1].topics == prefs("r2", T0).topics
+    assert lines[2].source == "bounce" and lines[2].list_id == "*"
+    assert [(e.ts, e.id) for e in lines] == sorted((e.ts, e.id) for e in lines)
+    # Paging by cursor: the id of the last line seen.
+    first = await store.suppressions(limit=2)
+    rest = await store.suppressions(after=first[-1].id, limit=2)
+    assert first + rest == lines
+    assert await store.suppressions(after=lines[-1].id) == []
+    assert await store.suppressions(since=lines[1].ts) == lines[1:]
+    assert await store.suppressions(since=lines[-1].ts + 1) == []
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        Unsubscribe("r1", "abandoned", T0, reason="bored"),
+        Unsubscribe("r1", "abandoned", T0, source="carrier-pigeon"),
+        Unsubscribe("r1", "", T0),
+        Preferences("r1", "daily", ("promotions",), "fr", T0),
+        Preferences("r1", "weekly", ("promotions", "gossip"), "fr", T0),
+        Preferences("r1", "weekly", ("promotions", "promotions"), "fr", T0),
+        Preferences("", "weekly", (), "fr", T0),
+        Preferences("r1", "weekly", (), "fr", float("nan")),
+    ],
+    ids=["reason", "source", "list", "frequency", "topic", "repeated-topic", "id", "ts"],
+)
+def test_validate_write_refuses_unknown_choices(bad: Unsubscribe | Preferences) -> None:
+    with pytest.raises(InvalidEvent):
+        validate_write(bad)
 
 
 async def test_concurrent_record_calls_count_each_unique_recipient_once(store: Store) -> None:

@@ -43,7 +43,8 @@ _PROBLEMS = {
     401: "Missing or unknown API key",
     403: "The key lacks this endpoint's scope",
     404: "Unknown template or experiment",
-    409: "Conflicts with the current state: a holdback recipient waiting for the decision, "
+    409: "Conflicts with the current state: a suppressed recipient (`reason`, `since`), "
+    "a holdback recipient waiting for the decision, "
     "an experiment already launched, not launched, or already decided (`decision` then "
     "holds the decision that stands), a blocked decision",
     413: "The body is over ATN_MAX_BODY_BYTES, or too many events",
@@ -53,7 +54,7 @@ _PROBLEMS = {
 
 #: Problem statuses per operation besides 401/403 (unlisted operations: all of them).
 _STATUSES: dict[tuple[str, str], tuple[int, ...]] = {
-    ("POST", "/v1/render"): (400, 404, 409, 413, 422),
+    ("POST", "/v1/render"): (400, 404, 409, 413, 422, 503),
     ("POST", "/v1/render/batch"): (413,),
     ("GET", "/v1/templates"): (),
     ("GET", "/v1/experiments"): (503,),
@@ -62,6 +63,11 @@ _STATUSES: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET", "/v1/experiments/{key}/results"): (404, 409, 503),
     ("POST", "/v1/experiments/{key}/events"): (400, 404, 409, 413, 422, 503),
     ("POST", "/v1/experiments/{key}/decide"): (400, 404, 409, 413, 422, 503),
+    ("GET", "/v1/suppressions"): (422, 503),
+    ("POST", "/v1/suppressions"): (400, 413, 422, 503),
+    ("POST", "/v1/recipients/{recipient_id}/consents"): (400, 413, 422, 503),
+    ("GET", "/v1/recipients/{recipient_id}"): (422, 503),
+    ("DELETE", "/v1/recipients/{recipient_id}"): (422, 503),
 }
 
 _PROBLEM_SCHEMA = Schema(
@@ -101,7 +107,7 @@ def openapi_config() -> OpenAPIConfig:
                 "apiKey": SecurityScheme(
                     type="http",
                     scheme="bearer",
-                    description="API key with scopes render, experiments or admin",
+                    description="API key with scopes render, experiments, privacy or admin",
                 )
             }
         ),

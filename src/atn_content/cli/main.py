@@ -150,8 +150,28 @@ def _render(args: argparse.Namespace) -> int:
 
 
 def _delivery(settings: Settings) -> Delivery:
-    """The API's delivery path, with the experiments the API sees and no intake."""
-    return Delivery(_renderer(), _assigner(settings), max_line_bytes=settings.max_batch_line_bytes)
+    """The API's delivery path, with the experiments the API sees, the features' gates
+    (suppressions read from the store once, now) and no intake."""
+    from atn_content.app import build_renderer, default_features
+
+    features = default_features(settings)
+
+    async def prepare() -> None:
+        store = open_store(settings.store_url)
+        try:
+            for feature in features:
+                if feature.prepare is not None:
+                    await feature.prepare(store)
+        finally:
+            await store.close()
+
+    asyncio.run(prepare())
+    return Delivery(
+        build_renderer(settings, features),
+        _assigner(settings),
+        max_line_bytes=settings.max_batch_line_bytes,
+        gates=[f.gate for f in features if f.gate is not None],
+    )
 
 
 def _assigner(settings: Settings) -> Assigner:

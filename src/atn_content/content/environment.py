@@ -51,8 +51,6 @@ class TranslationSource(Protocol):
     def translations(self, locale: str) -> Any: ...
 
 
-
-
 def _urlencode_component(value: Any) -> str:
     return quote(str(value), safe="")
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from atn_content.content.content_types import CONTENT_TYPES
 from atn_content.content.errors import TemplateError, TemplateProblem, UnknownTemplate
 from atn_content.content.fields import FieldSpec, parse_fields
 from atn_content.content.mj_include import MJ_INCLUDE, IncludeError, read_include
@@ -61,6 +62,12 @@ class TemplateSource:
     @property
     def list_id(self) -> str:
         return str(self.meta.get("list", "newsletter"))
+
+    @property
+    def content_type(self) -> str:
+        """One of CONTENT_TYPES, or "" when the template does not say (then a recipient's
+        topics do not filter it; their unsubscribes still do)."""
+        return str(self.meta.get("content", ""))
 
     def origin(self, assembled_line: int | None) -> tuple[str, int | None]:
         """Map a 1-based line of the assembled body to (file, line)."""
@@ -155,9 +162,7 @@ class Library:
         blocks: list[str] = []
         block_fields: dict[str, FieldSpec] = {}
         included: list[str] = []
-        self._assemble(
-            body, file, body_start, lines, line_map, blocks, block_fields, 0, included
-        )
+        self._assemble(body, file, body_start, lines, line_map, blocks, block_fields, 0, included)
         fields = {**block_fields, **fields}
         assembled = "".join(lines)
         digest = hashlib.sha256(text.encode())
@@ -285,9 +290,14 @@ def _describe_load_error(exc: Exception) -> str:
 
 def _check_meta(meta: dict[str, Any], file: str) -> None:
     """Front-matter keys the engine reads must have the right type."""
-    for key in ("subject", "preheader", "description", "list"):
+    for key in ("subject", "preheader", "description", "list", "content"):
         if key in meta and not isinstance(meta[key], str):
             raise TemplateError([TemplateProblem(file, 1, f"front matter {key} must be a string")])
+    if "content" in meta and meta["content"] not in CONTENT_TYPES:
+        choices = ", ".join(f'"{kind}"' for kind in CONTENT_TYPES)
+        raise TemplateError(
+            [TemplateProblem(file, 1, f"front matter content must be one of {choices}")]
+        )
     locales = meta.get("locales")
     if locales is not None and not (
         isinstance(locales, list) and all(isinstance(x, str) for x in locales)

@@ -70,7 +70,7 @@ def read_include(attributes: str, including: Path, root: Path) -> MjInclude:
     if head:
         raise IncludeError(
             "an included file cannot bring its own <mj-head>: include its head parts from "
-            "the template's <mj-head> (<mj-head><mj-include path=\"...\" /></mj-head>) and "
+            'the template\'s <mj-head> (<mj-head><mj-include path="..." /></mj-head>) and '
             "its body parts from <mj-body>",
             path,
             text.count("\n", 0, head.start()) + 1,

@@ -21,9 +21,7 @@ _ATTRIBUTE = r"""\s+[^\s"'=<>/`]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'=<>`]+))?"""
 #: A start tag (HTML or MJML): name, attributes, self-closing slash.
 TAG = re.compile(rf"<([a-zA-Z][\w:-]*)((?:{_ATTRIBUTE})*)(\s*/?)>")
 #: One attribute of TAG's second group: name, value with its quotes (None when bare).
-ATTRIBUTE = re.compile(
-    r"""\s+([^\s"'=<>/`]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s"'=<>`]+))?"""
-)
+ATTRIBUTE = re.compile(r"""\s+([^\s"'=<>/`]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s"'=<>`]+))?""")
 _LINE_BREAK = re.compile(r"\s*[\r\n]\s*")
 _IMG = re.compile(rf"<img\b((?:{_ATTRIBUTE})*)(\s*/?)>", re.IGNORECASE)
 _ALT = re.compile(r"\salt(?:\s*=|\s|/|$)", re.IGNORECASE)

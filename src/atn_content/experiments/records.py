@@ -71,5 +71,3 @@ def rollout_end(record: Record) -> float:
     if record.decision is None:
         return float("inf")
     return record.decision.decided_at + record.definition.rollout_hours * 3600
-
-

@@ -7,11 +7,17 @@ from urllib.parse import urlsplit
 
 from atn_content.redact import redact
 from atn_content.store.base import (
+    CONTENT_TYPES,
+    FREQUENCIES,
     MAX_ABS_VALUE,
+    UNSUBSCRIBE_REASONS,
+    UNSUBSCRIBE_SOURCES,
     Event,
     InvalidEvent,
+    Preferences,
     Store,
     StoreUnavailable,
+    SuppressionEntry,
     Unsubscribe,
     Versioned,
     Write,
@@ -20,11 +26,17 @@ from atn_content.store.base import (
 )
 
 __all__ = [
+    "CONTENT_TYPES",
+    "FREQUENCIES",
     "MAX_ABS_VALUE",
+    "UNSUBSCRIBE_REASONS",
+    "UNSUBSCRIBE_SOURCES",
     "Event",
     "InvalidEvent",
+    "Preferences",
     "Store",
     "StoreUnavailable",
+    "SuppressionEntry",
     "Unsubscribe",
     "Versioned",
     "Write",

@@ -13,12 +13,20 @@ from typing import Any, Protocol, runtime_checkable
 
 import msgspec
 
+from atn_content.content.content_types import CONTENT_TYPES
+
 __all__ = [
+    "CONTENT_TYPES",
+    "FREQUENCIES",
     "MAX_ABS_VALUE",
+    "UNSUBSCRIBE_REASONS",
+    "UNSUBSCRIBE_SOURCES",
     "Event",
     "InvalidEvent",
+    "Preferences",
     "Store",
     "StoreUnavailable",
+    "SuppressionEntry",
     "Unsubscribe",
     "Versioned",
     "Write",
@@ -75,34 +83,117 @@ class Versioned(msgspec.Struct, frozen=True):
     version: int
 
 
+#: How often a recipient wants marketing emails; "never" suppresses every list.
+FREQUENCIES = ("weekly", "monthly", "never")
+
+#: Why a recipient left ("" when they did not say).
+UNSUBSCRIBE_REASONS = ("", "too-frequent", "not-relevant", "never-signed-up", "other")
+
+#: Where an unsubscribe came from: our link or page, the preference centre, or the ESP
+#: (an unsubscribe made elsewhere, a hard bounce, a spam complaint).
+UNSUBSCRIBE_SOURCES = ("link", "preference-centre", "esp", "bounce", "complaint")
+
+
 class Unsubscribe(msgspec.Struct, frozen=True, tag="unsubscribe", tag_field="write"):
-    """A recipient left a list (one-click or the confirmation page); applying it twice
-    changes nothing, so a replayed one is harmless."""
+    """A recipient left a list (one-click, the confirmation page, the preference centre,
+    or imported from the ESP); applying it twice changes nothing (the first is kept), so a
+    replayed one is harmless. list_id "*" means every list. Spool lines from before
+    reason and source existed load with the defaults."""
 
     recipient_id: str
     list_id: str
     ts: float
+    reason: str = ""
+    source: str = "link"
 
 
-Write = Event | Unsubscribe
+class Preferences(msgspec.Struct, frozen=True, tag="preferences", tag_field="write"):
+    """What a recipient chose in the preference centre: how often, which content types
+    they keep, and the page's language. The latest ts wins; an older one changes nothing."""
+
+    recipient_id: str
+    frequency: str
+    topics: tuple[str, ...]
+    locale: str
+    ts: float
+
+
+class SuppressionEntry(msgspec.Struct, frozen=True):
+    """One line of the suppression feed (GET /v1/suppressions, the render-time snapshot).
+
+    id and ts are the store's: id a sequence, ts when the store recorded the line (never
+    earlier than the line before), so (ts, id) orders the feed and a late replayed write
+    still lands after every cursor already handed out. at is when the person acted.
+    kind "unsubscribe" carries list_id, reason, source; "preferences" carries frequency,
+    topics, locale; "erasure" names nobody: recipient_hash is the keyed hash of the id.
+    """
+
+    id: int
+    ts: float
+    kind: str
+    at: float
+    recipient_id: str = ""
+    recipient_hash: str = ""
+    list_id: str = ""
+    reason: str = ""
+    source: str = ""
+    frequency: str = ""
+    topics: tuple[str, ...] = ()
+    locale: str = ""
+
+
+Write = Event | Unsubscribe | Preferences
 """What the EventBuffer and its spool carry: writes that can wait for the store. Each
-kind is tagged in its JSON ("write": "event" | "unsubscribe"); a spool line without the
-tag is an Event from before there were other kinds."""
+kind is tagged in its JSON ("write": "event" | "unsubscribe" | "preferences"); a spool
+line without the tag is an Event from before there were other kinds."""
 
 
 def validate_write(write: Write) -> None:
     """Raise InvalidEvent for a write no backend can hold (see validate_event)."""
     if isinstance(write, Event):
         validate_event(write)
-        return
+    elif isinstance(write, Unsubscribe):
+        _validate_unsubscribe(write)
+    else:
+        _validate_preferences(write)
+
+
+def _check_text(kind: str, name: str, value: object) -> None:
+    if not isinstance(value, str) or not value:
+        raise InvalidEvent(f"{kind} {name} must be a non-empty string")
+
+
+def _check_ts(kind: str, ts: object) -> None:
+    if isinstance(ts, bool) or not isinstance(ts, (int, float)):
+        raise InvalidEvent(f"{kind} ts must be a number, got {ts!r}")
+    if not math.isfinite(ts):
+        raise InvalidEvent(f"{kind} ts must be finite")
+
+
+def _check_choice(kind: str, name: str, value: object, choices: tuple[str, ...]) -> None:
+    if value not in choices:
+        raise InvalidEvent(f"{kind} {name} must be one of {', '.join(map(repr, choices))}")
+
+
+def _validate_unsubscribe(write: Unsubscribe) -> None:
     for name in ("recipient_id", "list_id"):
-        value = getattr(write, name)
-        if not isinstance(value, str) or not value:
-            raise InvalidEvent(f"unsubscribe {name} must be a non-empty string")
-    if isinstance(write.ts, bool) or not isinstance(write.ts, (int, float)):
-        raise InvalidEvent(f"unsubscribe ts must be a number, got {write.ts!r}")
-    if not math.isfinite(write.ts):
-        raise InvalidEvent("unsubscribe ts must be finite")
+        _check_text("unsubscribe", name, getattr(write, name))
+    _check_ts("unsubscribe", write.ts)
+    _check_choice("unsubscribe", "reason", write.reason, UNSUBSCRIBE_REASONS)
+    _check_choice("unsubscribe", "source", write.source, UNSUBSCRIBE_SOURCES)
+
+
+def _validate_preferences(write: Preferences) -> None:
+    _check_text("preferences", "recipient_id", write.recipient_id)
+    _check_text("preferences", "locale", write.locale)
+    _check_ts("preferences", write.ts)
+    _check_choice("preferences", "frequency", write.frequency, FREQUENCIES)
+    if not isinstance(write.topics, tuple):
+        raise InvalidEvent("preferences topics must be a list of content types")
+    for topic in write.topics:
+        _check_choice("preferences", "topics", topic, CONTENT_TYPES)
+    if len(set(write.topics)) != len(write.topics):
+        raise InvalidEvent("preferences topics must not repeat a content type")
 
 
 def validate_event(event: Event) -> None:
@@ -186,11 +277,41 @@ class Store(Protocol):
     async def read_log(self, kind: str, key: str) -> list[dict[str, Any]]:
         """Entries of a log, oldest first."""
 
-    async def unsubscribe(self, recipient_id: str, list_id: str, ts: float) -> None:
-        """Record an unsubscribe; a repeat keeps the first time (idempotent, so replays
-        and retries are harmless)."""
+    async def unsubscribe(
+        self,
+        recipient_id: str,
+        list_id: str,
+        ts: float,
+        reason: str = "",
+        source: str = "link",
+    ) -> None:
+        """Record an unsubscribe; a repeat keeps the first one, its time, reason and source
+        (idempotent, so replays and retries are harmless)."""
 
     async def is_unsubscribed(self, recipient_id: str, list_id: str) -> bool: ...
+
+    async def unsubscribes(self, recipient_id: str) -> list[Unsubscribe]:
+        """Every list a recipient left, ordered by list id."""
+
+    async def set_preferences(self, preferences: Preferences) -> bool:
+        """Keep a recipient's preferences if they are newer (a later ts) than the stored
+        ones: True when kept, False when an equal or later choice is already there."""
+
+    async def get_preferences(self, recipient_id: str) -> Preferences | None:
+        """The recipient's latest preferences, or None when they never chose."""
+
+    async def suppressions(
+        self, after: int = 0, limit: int = 100, since: float | None = None
+    ) -> list[SuppressionEntry]:
+        """Feed lines with an id above `after` (and ts >= since), in (ts, id) order."""
+
+    async def erase_recipient(self, recipient_id: str, recipient_hash: str, ts: float) -> None:
+        """Forget everything held under the recipient id (unsubscribes, preferences,
+        consents, unique-event claims, their feed lines) and add one "erasure" feed line
+        naming only the hash. Idempotent."""
+
+    async def recipient_claims(self, recipient_id: str) -> list[tuple[str, str]]:
+        """(scope, metric) pairs where a unique event of the recipient was counted."""
 
     async def acquire_lease(self, name: str, holder: str, seconds: float) -> bool:
         """Hold lease `name` for `seconds` (True), unless another holder has it (False).

@@ -1,14 +1,17 @@
 """Batches writes that can wait off the request path, and keeps them on local disk while
 the store is down.
 
-A write is an Event (exposures, opens, clicks, conversions) or an Unsubscribe; any kind
-added to `Write` travels the same way. add() gives each event an event_id (when it has
-none) and appends the write to memory. A background task records batches; a batch the
-store does not take, for whatever reason, goes to this process's spool file (fsync'd,
-see spool.py) and is retried oldest first. Retries and replays send the same event ids,
-and unsubscribes are idempotent, so a batch the store applied before its reply was lost
-is not counted twice. Only writes failing `validate_write` (checked before any write)
-are set aside, in rejected.ndjson; everything else is retried until the store takes it.
+A write is an Event (exposures, opens, clicks, conversions), an Unsubscribe or a
+recipient's Preferences; any kind added to `Write` travels the same way. add() gives each
+event an event_id (when it has none) and appends the write to memory. A background task
+records batches; a batch the store does not take, for whatever reason, goes to this
+process's spool file (fsync'd, see spool.py) and is retried oldest first. Retries and
+replays send the same event ids, and unsubscribes and preferences are idempotent, so a
+batch the store applied before its reply was lost is not counted twice. Only writes
+failing `validate_write` (checked before any write) are set aside, in rejected.ndjson;
+everything else is retried until the store takes it. Listeners (`add_listener`) see every
+write as it is accepted, so an in-memory view (the suppression snapshot) can follow this
+process's own writes at once.
 
 A write that must be durable before the request is answered (a one-click unsubscribe)
 goes through `record_or_spool`: recorded now, or on disk before it returns.
@@ -22,7 +25,7 @@ import logging
 import time
 import uuid
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import msgspec
@@ -31,6 +34,7 @@ from atn_content.redact import redact
 from atn_content.store.base import (
     Event,
     InvalidEvent,
+    Preferences,
     Store,
     StoreUnavailable,
     Unsubscribe,
@@ -76,6 +80,7 @@ class EventBuffer:
         self._decoder: msgspec.json.Decoder[Write] = msgspec.json.Decoder(Write)
         self._untagged = msgspec.json.Decoder(Event)  # spool lines from before other kinds
         self._spool = Spool(self.spool_dir)
+        self._listeners: list[Callable[[Write], None]] = []
 
     @property
     def pending(self) -> int:
@@ -96,11 +101,21 @@ class EventBuffer:
             "last_error": self.last_error,
         }
 
+    def add_listener(self, listener: Callable[[Write], None]) -> None:
+        """Call `listener` with every write this buffer accepts (cheap, never raising)."""
+        self._listeners.append(listener)
+
+    def _tell(self, write: Write) -> None:
+        for listener in self._listeners:
+            listener(write)
+
     def add(self, write: Write) -> None:
         """Queue one write; never waits on the store (spills to disk when memory is full)."""
         if isinstance(write, Event) and not write.event_id:
             write = msgspec.structs.replace(write, event_id=uuid.uuid4().hex)
         self._pending.append(write)
+        if not isinstance(write, Event):
+            self._tell(write)
         if len(self._pending) >= self.max_pending:
             try:
                 self._write_spool(self._drain(len(self._pending)))
@@ -152,9 +167,17 @@ class EventBuffer:
                 self._note_outage(exc)
             else:
                 self.flushed += len(writes)
+                self._tell_all(writes)
                 return True
         await asyncio.to_thread(self._write_spool, writes)
+        self._tell_all(writes)
         return False
+
+    def _tell_all(self, writes: Sequence[Write]) -> None:
+        """Listeners hear of every write but events (as add() tells them)."""
+        for write in writes:
+            if not isinstance(write, Event):
+                self._tell(write)
 
     async def flush(self) -> None:
         """Replay the spool, then record pending batches; spool them if the store fails."""
@@ -212,7 +235,11 @@ class EventBuffer:
             await self.store.record(events)
         for write in batch:
             if isinstance(write, Unsubscribe):
-                await self.store.unsubscribe(write.recipient_id, write.list_id, write.ts)
+                await self.store.unsubscribe(
+                    write.recipient_id, write.list_id, write.ts, write.reason, write.source
+                )
+            elif isinstance(write, Preferences):
+                await self.store.set_preferences(write)
 
     def _drain(self, n: int) -> list[Write]:
         return [self._pending.popleft() for _ in range(min(n, len(self._pending)))]

@@ -8,6 +8,7 @@ Key layout (Redis Cluster friendly: each command or script touches one hash slot
     atn:{doc:<kind>}:version        hash key -> version (compare-and-set, same slot)
     atn:{log:<kind>}:<key>          list of JSON entries, oldest first
     atn:{unsub:<recipient_id>}      hash list_id -> unsubscribe time
+    atn:{unsub:<recipient_id>}:...  and atn:{feed}:...: see _redis_consent.py
     atn:{lease:<name>}              string holder, expiring (SET PX)
 A batch costs one Lua script call (EVALSHA) per scope (per chunk of events), all
 pipelined in one round trip; the script applies the rules event by event, so each
@@ -30,7 +31,16 @@ from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialWithJitterBackoff
 
 from atn_content.redact import redact
-from atn_content.store.base import Event, StoreUnavailable, Versioned, validate_event
+from atn_content.store._redis_consent import ConsentKeys
+from atn_content.store.base import (
+    Event,
+    Preferences,
+    StoreUnavailable,
+    SuppressionEntry,
+    Unsubscribe,
+    Versioned,
+    validate_event,
+)
 
 __all__ = ["RedisStore", "scope_key", "unavailable_code"]
 
@@ -196,6 +206,7 @@ class RedisStore:
         self._put_if_version = self._client.register_script(_PUT_IF_VERSION_LUA)
         self._acquire_lease = self._client.register_script(_ACQUIRE_LEASE_LUA)
         self._release_lease = self._client.register_script(_RELEASE_LEASE_LUA)
+        self._consent = ConsentKeys(self._client)
         self._warnings: tuple[float, list[str]] | None = None  # (checked at, warnings)
 
     @asynccontextmanager
@@ -356,9 +367,42 @@ class RedisStore:
             entries = await self._client.lrange(f"atn:{{log:{kind}}}:{key}", 0, -1)
         return [_decode_object(entry) for entry in entries]
 
-    async def unsubscribe(self, recipient_id: str, list_id: str, ts: float) -> None:
+    async def unsubscribe(
+        self,
+        recipient_id: str,
+        list_id: str,
+        ts: float,
+        reason: str = "",
+        source: str = "link",
+    ) -> None:
         async with self._available():
-            await self._client.hsetnx(f"atn:{{unsub:{recipient_id}}}", list_id, repr(ts))
+            await self._consent.unsubscribe(Unsubscribe(recipient_id, list_id, ts, reason, source))
+
+    async def unsubscribes(self, recipient_id: str) -> list[Unsubscribe]:
+        async with self._available():
+            return await self._consent.unsubscribes(recipient_id)
+
+    async def set_preferences(self, preferences: Preferences) -> bool:
+        async with self._available():
+            return await self._consent.set_preferences(preferences)
+
+    async def get_preferences(self, recipient_id: str) -> Preferences | None:
+        async with self._available():
+            return await self._consent.get_preferences(recipient_id)
+
+    async def suppressions(
+        self, after: int = 0, limit: int = 100, since: float | None = None
+    ) -> list[SuppressionEntry]:
+        async with self._available():
+            return await self._consent.feed(after, limit, since)
+
+    async def erase_recipient(self, recipient_id: str, recipient_hash: str, ts: float) -> None:
+        async with self._available():
+            await self._consent.erase(recipient_id, recipient_hash, ts)
+
+    async def recipient_claims(self, recipient_id: str) -> list[tuple[str, str]]:
+        async with self._available():
+            return await self._consent.recipient_claims(recipient_id)
 
     async def acquire_lease(self, name: str, holder: str, seconds: float) -> bool:
         milliseconds = max(1, round(seconds * 1000))

@@ -18,7 +18,16 @@ from typing import Any, TypeVar
 
 import msgspec
 
-from atn_content.store.base import Event, StoreUnavailable, Versioned, validate_event
+from atn_content.store import _sqlite_consent as consent
+from atn_content.store.base import (
+    Event,
+    Preferences,
+    StoreUnavailable,
+    SuppressionEntry,
+    Unsubscribe,
+    Versioned,
+    validate_event,
+)
 
 __all__ = ["SQLiteStore"]
 
@@ -104,7 +113,9 @@ class SQLiteStore:
         _enable_wal(conn)
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.executescript(_SCHEMA)
+        conn.executescript(consent.SCHEMA)
         _add_document_versions(conn)
+        consent.migrate(conn)
         self._conn = conn
 
     def _connection(self) -> sqlite3.Connection:
@@ -272,14 +283,36 @@ class SQLiteStore:
         )
         return [_decode_object(entry) for (entry,) in rows]
 
-    async def unsubscribe(self, recipient_id: str, list_id: str, ts: float) -> None:
-        await self._run(
-            lambda conn: conn.execute(
-                "INSERT INTO unsubscribes (recipient_id, list_id, ts) VALUES (?, ?, ?)"
-                " ON CONFLICT (recipient_id, list_id) DO NOTHING",
-                (recipient_id, list_id, ts),
-            )
-        )
+    async def unsubscribe(
+        self,
+        recipient_id: str,
+        list_id: str,
+        ts: float,
+        reason: str = "",
+        source: str = "link",
+    ) -> None:
+        write = Unsubscribe(recipient_id, list_id, ts, reason, source)
+        await self._run(lambda conn: consent.unsubscribe(conn, write))
+
+    async def unsubscribes(self, recipient_id: str) -> list[Unsubscribe]:
+        return await self._run(lambda conn: consent.unsubscribes(conn, recipient_id))
+
+    async def set_preferences(self, preferences: Preferences) -> bool:
+        return await self._run(lambda conn: consent.set_preferences(conn, preferences))
+
+    async def get_preferences(self, recipient_id: str) -> Preferences | None:
+        return await self._run(lambda conn: consent.get_preferences(conn, recipient_id))
+
+    async def suppressions(
+        self, after: int = 0, limit: int = 100, since: float | None = None
+    ) -> list[SuppressionEntry]:
+        return await self._run(lambda conn: consent.feed(conn, after, limit, since))
+
+    async def erase_recipient(self, recipient_id: str, recipient_hash: str, ts: float) -> None:
+        await self._run(lambda conn: consent.erase(conn, recipient_id, recipient_hash, ts))
+
+    async def recipient_claims(self, recipient_id: str) -> list[tuple[str, str]]:
+        return await self._run(lambda conn: consent.recipient_claims(conn, recipient_id))
 
     async def acquire_lease(self, name: str, holder: str, seconds: float) -> bool:
         def take(conn: sqlite3.Connection) -> bool:

@@ -37,6 +37,8 @@ ALL_LISTS = "*"
 _ID = re.compile(ID_PATTERN)
 _ENGAGEMENT = frozenset({"open", "click"})
 _EXPERIMENT_KINDS = frozenset({"delivered", "open", "click"})
+#: Kinds that suppress, and the Unsubscribe source they are recorded with.
+_SOURCES = {"bounce": "bounce", "complaint": "complaint", "unsubscribe": "esp"}
 
 
 class Counted:
@@ -127,12 +129,7 @@ def _suppression(event: WebhookEvent) -> Unsubscribe | None:
     rid = our_recipient(event)
     if rid is None:
         return None
-    if (
-        event.kind == "complaint"
-        or event.kind == "unsubscribe"
-        or (event.kind == "bounce" and event.bounce_type == "hard")
-    ):
-        # TODO(i11-core): Unsubscribe(..., source="bounce" | "complaint" | "esp") once
-        # store/base.py has the field; until then the suppression is recorded without it.
-        return Unsubscribe(rid, ALL_LISTS, event.ts)
-    return None
+    source = _SOURCES.get(event.kind)
+    if source is None or (event.kind == "bounce" and event.bounce_type != "hard"):
+        return None
+    return Unsubscribe(rid, ALL_LISTS, event.ts, source=source)
