@@ -252,3 +252,10 @@ def test_a_signed_but_malformed_body_is_400_naming_the_field(
     response = app.post("sendgrid", body, signer.sign(body, now))
     assert response.status_code == 400
     assert response.json()["errors"][0]["field"] == field
+
+
+def test_a_key_that_is_not_a_p256_public_key_stops_the_start() -> None:
+    for key in ("not base64!", base64.b64encode(b"garbage").decode()):
+        with pytest.raises(ValueError, match="ATN_SENDGRID_VERIFICATION_KEY"):
+            sendgrid.check_key(Settings(sendgrid_verification_key=key))
+    sendgrid.check_key(Settings(sendgrid_verification_key=PUBLIC_KEY))

@@ -66,6 +66,7 @@ class WebhookReceiver:
         fetch: Callable[[str], bytes] = download,
         clock: Callable[[], float] = time.time,
     ) -> None:
+        sendgrid.check_key(settings)
         self.settings = settings
         self.fetch = fetch
         """GETs over HTTPS: SNS certificates not in ATN_SNS_CERT_DIR, SubscribeURLs."""

@@ -29,7 +29,7 @@ from atn_content.tracking.webhooks.events import (
     our_metadata,
 )
 
-__all__ = ["NAME", "configured", "parse", "verify"]
+__all__ = ["NAME", "check_key", "configured", "parse", "verify"]
 
 NAME = "sendgrid"
 SIGNATURE_HEADER = "x-twilio-email-event-webhook-signature"
@@ -49,6 +49,16 @@ _KINDS: dict[str, Kind] = {
 
 def configured(settings: Settings) -> bool:
     return bool(settings.sendgrid_verification_key)
+
+
+def check_key(settings: Settings) -> None:
+    """Raise ValueError at start-up for a key that cannot verify anything (a 401 for every
+    webhook would hide the misconfiguration)."""
+    if configured(settings):
+        try:
+            _public_key(settings.sendgrid_verification_key)
+        except (ValueError, binascii.Error) as exc:
+            raise ValueError(f"ATN_SENDGRID_VERIFICATION_KEY: {exc}") from None
 
 
 @functools.lru_cache(maxsize=4)
