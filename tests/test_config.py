@@ -79,3 +79,32 @@ def test_local_key_is_created_once(tmp_path: Path) -> None:
     assert ensure_local_key(tmp_path / "state") == (key, False)
     assert stat.S_IMODE((tmp_path / "state" / "local-api-key").stat().st_mode) == 0o600
     assert parse_api_keys(f"{key}:render") == {key: frozenset({"render"})}
+
+
+def test_webhook_settings_from_the_environment(tmp_path: Path) -> None:
+    env = {
+        "ATN_STATE_DIR": str(tmp_path),
+        "ATN_SECRET": "x" * 16,
+        "ATN_SENDGRID_VERIFICATION_KEY": " MFkw== ",
+        "ATN_MAILGUN_SIGNING_KEY": "key-1",
+        "ATN_POSTMARK_WEBHOOK_AUTH": "u:p",
+        "ATN_SNS_TOPIC_ARNS": "arn:a, arn:b,",
+        "ATN_SNS_CERT_DIR": str(tmp_path),
+        "ATN_WEBHOOK_TOLERANCE_S": "0",
+    }
+    s = Settings.from_env(env)
+    assert (s.sendgrid_verification_key, s.mailgun_signing_key) == ("MFkw==", "key-1")
+    assert s.postmark_webhook_auth == "u:p"
+    assert s.sns_topic_arns == ("arn:a", "arn:b")
+    assert s.sns_cert_dir == tmp_path and s.webhook_tolerance_s == 0
+    base = {"ATN_STATE_DIR": str(tmp_path), "ATN_SECRET": "x" * 16}
+    assert Settings.from_env(base).sns_topic_arns is None  # unset: SES off
+    assert Settings.from_env({**base, "ATN_SNS_TOPIC_ARNS": ""}).sns_topic_arns == ()  # any
+    assert Settings.from_env(base).webhook_tolerance_s == 300
+
+
+@pytest.mark.parametrize("spec", ["-1", "soon", "nan", "inf"])
+def test_a_bad_webhook_tolerance_is_refused(tmp_path: Path, spec: str) -> None:
+    env = {"ATN_STATE_DIR": str(tmp_path), "ATN_SECRET": "x" * 16}
+    with pytest.raises(ValueError, match="ATN_WEBHOOK_TOLERANCE_S"):
+        Settings.from_env({**env, "ATN_WEBHOOK_TOLERANCE_S": spec})

@@ -32,6 +32,7 @@ from atn_content.redact import redact
 from atn_content.store import StoreUnavailable, open_store
 from atn_content.store.buffer import EventBuffer
 from atn_content.tracking import feature as tracking
+from atn_content.tracking.webhooks import feature as webhooks
 from atn_content.travel import feature as travel
 
 __all__ = ["build_renderer", "create_app", "default_features"]
@@ -48,6 +49,7 @@ def default_features(settings: Settings) -> list[Feature]:
         audience.feature(settings),
         travel.feature(settings),
         tracking.feature(settings),
+        webhooks.feature(settings),
         consent.feature(settings),
     ]
 

@@ -52,6 +52,19 @@ class Settings:
     public_url: str = "https://news.airtahitinui.com"
     max_body_bytes: int = 1_048_576
     max_batch_line_bytes: int = 1_048_576
+    sendgrid_verification_key: str = ""
+    """ATN_SENDGRID_VERIFICATION_KEY: the base64 public key SendGrid shows (signed webhook)."""
+    mailgun_signing_key: str = ""
+    """ATN_MAILGUN_SIGNING_KEY: Mailgun's HTTP webhook signing key."""
+    postmark_webhook_auth: str = ""
+    """ATN_POSTMARK_WEBHOOK_AUTH: `user:password` configured on the Postmark webhook."""
+    sns_topic_arns: tuple[str, ...] | None = None
+    """ATN_SNS_TOPIC_ARNS: topics SES events may come from; () allows any, None (unset,
+    and no ATN_SNS_CERT_DIR either) turns the SES webhook off."""
+    sns_cert_dir: Path | None = None
+    """ATN_SNS_CERT_DIR: SNS signing certificates by file name, read before any download."""
+    webhook_tolerance_s: float = 300.0
+    """ATN_WEBHOOK_TOLERANCE_S: older signed timestamps are refused; 0 turns the check off."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -71,7 +84,33 @@ class Settings:
             secret=secret,
             public_url=env.get("ATN_PUBLIC_URL", cls.public_url),
             max_body_bytes=int(env.get("ATN_MAX_BODY_BYTES", cls.max_body_bytes)),
+            sendgrid_verification_key=env.get("ATN_SENDGRID_VERIFICATION_KEY", "").strip(),
+            mailgun_signing_key=env.get("ATN_MAILGUN_SIGNING_KEY", "").strip(),
+            postmark_webhook_auth=env.get("ATN_POSTMARK_WEBHOOK_AUTH", ""),
+            sns_topic_arns=_topic_arns(env.get("ATN_SNS_TOPIC_ARNS")),
+            sns_cert_dir=Path(env["ATN_SNS_CERT_DIR"]) if env.get("ATN_SNS_CERT_DIR") else None,
+            webhook_tolerance_s=_tolerance(env.get("ATN_WEBHOOK_TOLERANCE_S", "300")),
         )
+
+
+def _topic_arns(spec: str | None) -> tuple[str, ...] | None:
+    """Unset: None; set (even empty, which allows any topic): the comma-separated ARNs."""
+    if spec is None:
+        return None
+    return tuple(arn.strip() for arn in spec.split(",") if arn.strip())
+
+
+def _tolerance(spec: str) -> float:
+    try:
+        seconds = float(spec)
+    except ValueError:
+        seconds = -1.0
+    if not seconds >= 0 or seconds == float("inf"):
+        raise ValueError(
+            f"ATN_WEBHOOK_TOLERANCE_S must be a number of seconds >= 0 (0: no age check), "
+            f"got {spec!r}"
+        )
+    return seconds
 
 
 def _persistent_secret(state_dir: Path) -> bytes:

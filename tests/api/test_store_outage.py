@@ -5,6 +5,7 @@ Retry-After, and what was spooled is recorded once the store is back."""
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 import re
 import time
@@ -39,6 +40,20 @@ EXPERIMENT: dict[str, Any] = {
 RENDER = {"template": "newsletter-destination", "locale": "fr", "recipient": {"id": "r-1"}}
 EVENTS = {"events": [{"type": "click", "recipient_id": f"r-{i}"} for i in range(20)]}
 SPOOLED = "spooled: recorded when the store is back"
+POSTMARK_AUTH = "pm-user:pm-outage-pass"
+#: A Postmark delivery (its Basic credentials instead of the API key): spooled, 202.
+WEBHOOK = {
+    "RecordType": "Delivery",
+    "MessageID": "883953f4-6105-42a2-a16a-77a8eac79483",
+    "Recipient": "john@example.com",
+    "DeliveredAt": "2019-11-05T16:33:54.9070259Z",
+    "Metadata": {"atn_recipient": "r-1", "atn_campaign": "outage"},
+}
+ROUTE_HEADERS = {
+    ("POST", "/v1/webhooks/{provider:str}"): {
+        "Authorization": "Basic " + base64.b64encode(POSTMARK_AUTH.encode()).decode()
+    }
+}
 IMPORT = {"suppressions": [{"recipient_id": "r-bounced", "source": "bounce"}]}
 CONSENT = {"date": "2026-11-30T10:00:00Z", "source": "form", "wording_version": "v3"}
 
@@ -55,6 +70,7 @@ SWEEP: dict[tuple[str, str], tuple[str, Any, int]] = {
     ("GET", "/v1/experiments/{key:str}"): ("/v1/experiments/bf-outage", None, 503),
     ("GET", "/v1/experiments/{key:str}/results"): ("/v1/experiments/bf-outage/results", None, 503),
     ("POST", "/v1/experiments/{key:str}/events"): ("/v1/experiments/bf-outage/events", EVENTS, 202),
+    ("POST", "/v1/webhooks/{provider:str}"): ("/v1/webhooks/postmark", WEBHOOK, 202),
     ("POST", "/v1/experiments/{key:str}/decide"): (
         "/v1/experiments/bf-outage/decide",
         {"winner": "B"},
@@ -79,6 +95,7 @@ def settings(store_url: str, tmp_path: Path) -> Settings:
         state_dir=tmp_path / "state",
         api_keys={KEY: frozenset({"render", "experiments", "admin"})},
         secret=b"o" * 32,
+        postmark_webhook_auth=POSTMARK_AUTH,
     )
 
 
@@ -112,7 +129,8 @@ def sweep(client: TestClient[Litestar], unsubscribe: str) -> dict[tuple[str, str
         if path == "/v1/render/batch":
             response = client.post(target, content=_ndjson(body), headers=AUTH)
         else:
-            response = client.request(method, target, json=body, headers=AUTH)
+            headers = ROUTE_HEADERS.get(route, AUTH)
+            response = client.request(method, target, json=body, headers=headers)
         seen[route] = response.status_code
         assert response.status_code < 500 or response.status_code == 503, (route, response.text)
         assert response.status_code == expected, (route, response.status_code, response.text)
@@ -185,6 +203,8 @@ def test_redis_killed_every_route_answers_and_the_unsubscribe_lands_once(
     counters = client.blocking_portal.call(client.app.state.store.counters, "bf-outage")
     assert sum(b.get("click", {}).get("count", 0) for b in counters.values()) == 20
     assert sum(b.get("exposure", {}).get("count", 0) for b in counters.values()) == 2
+    webhook = client.blocking_portal.call(client.app.state.store.counters, "campaign:outage")
+    assert webhook["-"]["delivered"]["count"] == 1
     assert client.post(path).status_code == 200  # the store is back: recorded at once
 
 

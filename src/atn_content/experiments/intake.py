@@ -80,19 +80,27 @@ class Intake:
 
     def observe(self, experiment: str, bucket: str, observation: Observation) -> bool:
         """Queue an observation under `bucket`; False when it is not counted (machine open)."""
-        if observation.machine and observation.type == "open":
+        event = self.observation_event(experiment, bucket, observation)
+        if event is None:
             return False
-        conversion = observation.type == "conversion"
-        self.record(
-            Event(
-                scope=experiment,
-                bucket=bucket,
-                metric=observation.type,
-                recipient_id=observation.recipient_id,
-                ts=observation.ts if observation.ts is not None else self.clock(),
-                value=observation.value if conversion else 0.0,
-                unique=not conversion,
-                event_id=observation.event_id or None,
-            )
-        )
+        self.record(event)
         return True
+
+    def observation_event(
+        self, experiment: str, bucket: str, observation: Observation
+    ) -> Event | None:
+        """The Event an observation is counted as, or None when it is not (machine open);
+        for callers that write it themselves (webhooks, durably with their batch)."""
+        if observation.machine and observation.type == "open":
+            return None
+        conversion = observation.type == "conversion"
+        return Event(
+            scope=experiment,
+            bucket=bucket,
+            metric=observation.type,
+            recipient_id=observation.recipient_id,
+            ts=observation.ts if observation.ts is not None else self.clock(),
+            value=observation.value if conversion else 0.0,
+            unique=not conversion,
+            event_id=observation.event_id or None,
+        )

@@ -149,19 +149,35 @@ class EventBuffer:
         Raises InvalidEvent for a write no store can hold, and OSError when the spool's
         disk refuses too (nothing was kept: the caller must say so).
         """
-        validate_write(write)
+        return await self.record_or_spool_all([write])
+
+    async def record_or_spool_all(self, writes: Sequence[Write]) -> bool:
+        """record_or_spool for a batch (a webhook's events): one store call, or one fsync.
+
+        Raises InvalidEvent, having kept nothing, when any write fails validation.
+        """
+        for write in writes:
+            validate_write(write)
+        if not writes:
+            return True
         if time.monotonic() >= self._retry_at:  # not backing off after a failure
             try:
-                await self._apply([write])
+                await self._apply(writes)
             except Exception as exc:
                 self._note_outage(exc)
             else:
-                self.flushed += 1
-                self._tell(write)
+                self.flushed += len(writes)
+                self._tell_all(writes)
                 return True
-        await asyncio.to_thread(self._write_spool, [write])
-        self._tell(write)
+        await asyncio.to_thread(self._write_spool, writes)
+        self._tell_all(writes)
         return False
+
+    def _tell_all(self, writes: Sequence[Write]) -> None:
+        """Listeners hear of every write but events (as add() tells them)."""
+        for write in writes:
+            if not isinstance(write, Event):
+                self._tell(write)
 
     async def flush(self) -> None:
         """Replay the spool, then record pending batches; spool them if the store fails."""
