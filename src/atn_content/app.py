@@ -30,6 +30,7 @@ from atn_content.logs import logging_config
 from atn_content.redact import redact
 from atn_content.store import StoreUnavailable, open_store
 from atn_content.store.buffer import EventBuffer
+from atn_content.tracking import click_feature as clicks
 from atn_content.tracking import feature as tracking
 from atn_content.travel import feature as travel
 
@@ -47,6 +48,7 @@ def default_features(settings: Settings) -> list[Feature]:
         audience.feature(settings),
         travel.feature(settings),
         tracking.feature(settings),
+        clicks.feature(settings),
     ]
 
 
