@@ -102,10 +102,9 @@ def check_click(
     tracker: NamedDependency[Tracker],
     intake: NamedDependency[Intake],
     assigner: NamedDependency[Assigner],
-) -> Response[str]:
+) -> Response[None]:
     response = _click(request, token, tracker, intake, assigner)
-    response.content = ""
-    return response
+    return Response(None, status_code=response.status_code, headers=response.headers)
 
 
 @get("/t/o/{token:str}", include_in_schema=False, sync_to_thread=False)
@@ -126,10 +125,9 @@ def check_pixel(
     tracker: NamedDependency[Tracker],
     intake: NamedDependency[Intake],
     assigner: NamedDependency[Assigner],
-) -> Response[bytes]:
+) -> Response[None]:
     response = _pixel(request, token, tracker, intake, assigner)
-    response.content = b""
-    return response
+    return Response(None, media_type="image/gif", headers=response.headers)
 
 
 ROUTES = (follow_click, check_click, open_pixel, check_pixel)

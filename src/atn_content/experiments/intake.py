@@ -79,20 +79,29 @@ class Intake:
         )
 
     def observe(self, experiment: str, bucket: str, observation: Observation) -> bool:
-        """Queue an observation under `bucket`; False when it is not counted (machine open)."""
-        if observation.machine and observation.type == "open":
-            return False
+        """Queue an observation under `bucket`; False when it is not counted as a person's.
+
+        Opens and clicks count raw (`open`, `click`) and, unless `machine`, human too
+        (`open.human`, `click.human`: what decisions read by default). A machine click
+        still returns True (scanners click; the raw count is the caller's evidence).
+        """
         conversion = observation.type == "conversion"
-        self.record(
-            Event(
-                scope=experiment,
-                bucket=bucket,
-                metric=observation.type,
-                recipient_id=observation.recipient_id,
-                ts=observation.ts if observation.ts is not None else self.clock(),
-                value=observation.value if conversion else 0.0,
-                unique=not conversion,
-                event_id=observation.event_id or None,
+        metrics: list[str] = [observation.type]
+        if observation.type in ("open", "click") and not observation.machine:
+            metrics.append(observation.type + ".human")
+        ts = observation.ts if observation.ts is not None else self.clock()
+        for metric in metrics:
+            suffix = metric[len(observation.type) :]  # the human twin needs an id of its own
+            self.record(
+                Event(
+                    scope=experiment,
+                    bucket=bucket,
+                    metric=metric,
+                    recipient_id=observation.recipient_id,
+                    ts=ts,
+                    value=observation.value if conversion else 0.0,
+                    unique=not conversion,
+                    event_id=observation.event_id + suffix if observation.event_id else None,
+                )
             )
-        )
-        return True
+        return not (observation.machine and observation.type == "open")
