@@ -3,6 +3,9 @@ the redirect and pixel routes, and the tracker counting what comes back."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+
 from litestar.di import Provide
 
 from atn_content.api.clicks import ROUTES
@@ -16,7 +19,8 @@ from atn_content.tracking.tracker import Tracker
 __all__ = ["feature"]
 
 
-def feature(settings: Settings) -> Feature:
+def feature(settings: Settings, clock: Callable[[], float] = time.time) -> Feature:
+    """`clock`: the tracker's time (tests move it past the fast-click window)."""
     links = ClickLinks(
         Signer(settings.secret, "click", settings.previous_secrets), settings.public_url
     )
@@ -26,7 +30,7 @@ def feature(settings: Settings) -> Feature:
         found = extension.link_map(template, version)
         return None if found is None else len(found)
 
-    tracker = Tracker(links, link_count)
+    tracker = Tracker(links, link_count, clock)
 
     def provide() -> Tracker:
         return tracker
