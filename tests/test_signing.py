@@ -95,3 +95,15 @@ def test_garbage_never_raises(garbage: str) -> None:
 def test_short_secret_is_refused() -> None:
     with pytest.raises(ValueError, match="16 bytes"):
         Signer(b"short", "unsubscribe")
+
+
+def test_rotation_signs_with_the_current_secret_and_verifies_the_previous_ones() -> None:
+    old, older, new = b"o" * 32, b"p" * 32, b"n" * 32
+    token_old, token_older = Signer(old, "click").sign("x"), Signer(older, "click").sign("x")
+    rotated = Signer(new, "click", previous=[old, older])
+    assert rotated.sign("x") == Signer(new, "click").sign("x")
+    assert rotated.unsign(token_old) == rotated.unsign(token_older) == "x"
+    assert Signer(new, "click").unsign(token_old) is None  # retired for good once dropped
+    assert rotated.unsign(Signer(b"q" * 32, "click").sign("x")) is None
+    with pytest.raises(ValueError):
+        Signer(new, "click", previous=[b"short"])

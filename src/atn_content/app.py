@@ -31,6 +31,7 @@ from atn_content.logs import logging_config
 from atn_content.redact import redact
 from atn_content.store import StoreUnavailable, open_store
 from atn_content.store.buffer import EventBuffer
+from atn_content.tracking import click_feature as clicks
 from atn_content.tracking import feature as tracking
 from atn_content.tracking.webhooks import feature as webhooks
 from atn_content.travel import feature as travel
@@ -51,6 +52,7 @@ def default_features(settings: Settings) -> list[Feature]:
         tracking.feature(settings),
         webhooks.feature(settings),
         consent.feature(settings),
+        clicks.feature(settings),
     ]
 
 

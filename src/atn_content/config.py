@@ -49,6 +49,8 @@ class Settings:
     state_dir: Path = Path(".atn")
     api_keys: Mapping[str, frozenset[str]] = field(default_factory=dict)
     secret: bytes = b""
+    previous_secrets: tuple[bytes, ...] = ()
+    """ATN_SECRET_PREVIOUS, comma-separated: retired secrets whose links still verify."""
     public_url: str = "https://news.airtahitinui.com"
     max_body_bytes: int = 1_048_576
     max_batch_line_bytes: int = 1_048_576
@@ -82,6 +84,11 @@ class Settings:
             state_dir=state_dir,
             api_keys=keys,
             secret=secret,
+            previous_secrets=tuple(
+                s.strip().encode()
+                for s in env.get("ATN_SECRET_PREVIOUS", "").split(",")
+                if s.strip()
+            ),
             public_url=env.get("ATN_PUBLIC_URL", cls.public_url),
             max_body_bytes=int(env.get("ATN_MAX_BODY_BYTES", cls.max_body_bytes)),
             sendgrid_verification_key=env.get("ATN_SENDGRID_VERIFICATION_KEY", "").strip(),

@@ -17,6 +17,7 @@ administration, never for a render.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 from collections.abc import AsyncIterator, Iterable, Iterator, Mapping, Sequence
 from typing import Any
@@ -38,6 +39,7 @@ from atn_content.content.renderer import Renderer
 from atn_content.experiments.assign import Assigner, Assignment
 from atn_content.experiments.intake import ExposureSink
 from atn_content.features import Gate
+from atn_content.sending import Send, sending
 from atn_content.store.base import StoreUnavailable
 from atn_content.timestamps import iso
 
@@ -96,12 +98,15 @@ class Delivery:
         locale: str,
         recipient: Mapping[str, Any],
         exposures: ExposureSink | None = None,
+        *,
+        tracking: bool = True,
     ) -> RenderResponse:
         """Render with the recipient's arm, if an experiment runs on the template.
 
         Holdback recipients waiting for the decision get a 409 problem saying when it is due;
         a gate refuses a recipient who must not get this template (409 "Recipient
-        suppressed"), whatever arm they are in.
+        suppressed"), whatever arm they are in. `tracking=False`: no click rewriting, no
+        open pixel (read by tracking, sending.py).
         """
         problem = recipient_id_problem(recipient["id"]) if "id" in recipient else None
         if problem:  # before the assignment: a bad id must not be put in an arm, or held back
@@ -112,10 +117,12 @@ class Delivery:
             for gate in self.gates:
                 gate(source, str(recipient["id"]))
         if assignment is None:
-            return to_response(self.renderer.render(template, locale, recipient))
+            with sending(Send(tracking)):
+                return to_response(self.renderer.render(template, locale, recipient))
         if assignment.status == "waiting":
             raise ProblemError(waiting_problem(assignment))
-        email = self.renderer.render(assignment.template, locale, recipient, assignment.variant)
+        with sending(Send(tracking, assignment.experiment)):
+            email = self.renderer.render(assignment.template, locale, recipient, assignment.variant)
         if exposures is not None:
             exposures.exposure(assignment, str(recipient["id"]))
         return to_response(email, assignment)
@@ -129,7 +136,9 @@ class Delivery:
             request = _decoder.decode(raw)
             recipient = request.recipient
             recipient_id = str(recipient.get("id")) if "id" in recipient else None
-            response = self.render(request.template, request.locale, recipient, exposures)
+            response = self.render(
+                request.template, request.locale, recipient, exposures, tracking=request.tracking
+            )
             out = _LineResult(number, recipient_id, result=msgspec.Raw(_encoder.encode(response)))
         except msgspec.MsgspecError as exc:
             out = _LineResult(number, recipient_id, error=problem_for_decode_error(exc))
@@ -164,11 +173,17 @@ class Delivery:
                 yield self.render_line(number, raw, exposures)
 
     async def render_async(
-        self, template: str, locale: str, recipient: Mapping[str, Any]
+        self, template: str, locale: str, recipient: Mapping[str, Any], *, tracking: bool = True
     ) -> RenderResponse:
         """`render` in the render pool; its exposure recorded on the calling loop."""
         exposures = Exposures()
-        response = await self.pool.run(self.render, template, locale, recipient, exposures)
+        response = await self.pool.run(
+            functools.partial(self.render, tracking=tracking),
+            template,
+            locale,
+            recipient,
+            exposures,
+        )
         exposures.replay(self.intake)
         return response
 

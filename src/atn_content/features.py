@@ -42,7 +42,7 @@ class AppDeps:
 
     def signer(self, purpose: str) -> Signer:
         """A signer of its own: a token signed for one purpose is refused for any other."""
-        return Signer(self.settings.secret, purpose)
+        return Signer(self.settings.secret, purpose, self.settings.previous_secrets)
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,8 @@
-"""HMAC-signed tokens for the public URLs (unsubscribe now; tracking and images later).
+"""HMAC-signed tokens for the public URLs (unsubscribe, preferences, clicks, opens).
 
 These URLs are public by design: the signature, not an API key, proves we issued them.
+Keys rotate without breaking the links already in inboxes: new tokens are signed with the
+current secret, and tokens signed with one of the previous secrets still verify.
 """
 
 from __future__ import annotations
@@ -8,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+from collections.abc import Sequence
 
 __all__ = ["Signer"]
 
@@ -23,12 +26,18 @@ def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
+def _purpose_key(secret: bytes, purpose: str) -> bytes:
+    if len(secret) < 16:
+        raise ValueError("the signing secret must be at least 16 bytes")
+    # One key per purpose, so a token minted for one URL kind is worthless for another.
+    return hmac.new(secret, purpose.encode(), hashlib.sha256).digest()
+
+
 class Signer:
-    def __init__(self, secret: bytes, purpose: str) -> None:
-        if len(secret) < 16:
-            raise ValueError("the signing secret must be at least 16 bytes")
-        # One key per purpose, so a token minted for one URL kind is worthless for another.
-        self._key = hmac.new(secret, purpose.encode(), hashlib.sha256).digest()
+    def __init__(self, secret: bytes, purpose: str, previous: Sequence[bytes] = ()) -> None:
+        """`previous`: retired secrets (ATN_SECRET_PREVIOUS), still accepted on verify."""
+        self._key = _purpose_key(secret, purpose)
+        self._keys = (self._key, *(_purpose_key(old, purpose) for old in previous))
 
     def sign(self, payload: str) -> str:
         data = payload.encode()
@@ -49,8 +58,12 @@ class Signer:
             return None
         if _b64(data) != data_part or _b64(mac) != mac_part:
             return None
-        expected = hmac.new(self._key, data, hashlib.sha256).digest()[:_MAC_BYTES]
-        if not hmac.compare_digest(mac, expected):
+        # Every key is tried (no early exit), so the timing does not tell which one matched.
+        genuine = False
+        for key in self._keys:
+            expected = hmac.digest(key, data, "sha256")[:_MAC_BYTES]
+            genuine |= hmac.compare_digest(mac, expected)
+        if not genuine:
             return None
         try:
             return data.decode()

@@ -11,6 +11,8 @@ from atn_content.cli import main
 from atn_content.store import Event
 from atn_content.store.sqlite import SQLiteStore
 
+#: A person's click as the tracking side records it: raw and human.
+CLICK = ("click", "click.human")
 DEFINITION = """
 key = "bf-cli"
 name = "Black Friday subject (CLI)"
@@ -55,8 +57,8 @@ def feed(db: Path) -> None:
         events = [
             Event("bf-cli", arm, "exposure", f"{arm}{i}", 0.0) for arm in "AB" for i in range(400)
         ]
-        events += [Event("bf-cli", "B", "click", f"B{i}", 0.0) for i in range(40)]
-        events += [Event("bf-cli", "A", "click", f"A{i}", 0.0) for i in range(12)]
+        events += [Event("bf-cli", "B", m, f"B{i}", 0.0) for i in range(40) for m in CLICK]
+        events += [Event("bf-cli", "A", m, f"A{i}", 0.0) for i in range(12) for m in CLICK]
         await store.record(events)
         await store.close()
 

@@ -57,8 +57,8 @@ async def test_opens_and_clicks_are_unique_conversions_sum_revenue(
     assert all(intake.observe("bf-test", "B", o) for o in seen)
     await buffer.flush()
     b = (await store.counters("bf-test"))["B"]
-    assert b["open"]["count"] == 1
-    assert b["click"]["count"] == 2
+    assert b["open"]["count"] == b["open.human"]["count"] == 1
+    assert b["click"]["count"] == b["click.human"]["count"] == 2
     assert b["conversion"]["count"] == 2
     assert b["conversion"]["sum"] == 200_000.0
     assert b["conversion"]["sumsq"] == 150_000.0**2 + 50_000.0**2
@@ -71,14 +71,15 @@ async def test_machine_opens_are_not_human_opens(store: Store, tmp_path: Path) -
     assert not intake.observe("bf-test", "B", Observation("open", "r1", machine=True))
     assert intake.observe("bf-test", "B", Observation("click", "r1", machine=True))
     await buffer.flush()
-    assert set((await store.counters("bf-test"))["B"]) == {"click"}
+    # counted raw, never as a person's (the decision reads the human counts)
+    assert set((await store.counters("bf-test"))["B"]) == {"open", "click"}
 
 
 def test_without_a_buffer_events_are_counted_as_dropped() -> None:
     intake = Intake(None)
     intake.exposure(assignment(), "r1")
-    intake.observe("bf-test", "B", Observation("click", "r1"))
-    assert intake.dropped == 2
+    intake.observe("bf-test", "B", Observation("click", "r1"))  # click and click.human
+    assert intake.dropped == 3
 
 
 async def test_events_survive_a_store_outage_through_the_spool(tmp_path: Path) -> None:
@@ -94,7 +95,7 @@ async def test_events_survive_a_store_outage_through_the_spool(tmp_path: Path) -
     intake.exposure(assignment(), "r1")
     intake.observe("bf-test", "B", Observation("click", "r1"))
     await buffer.flush()
-    assert buffer.spooled == 2
+    assert buffer.spooled == 3  # exposure, click, click.human
     recovered = EventBuffer(real, tmp_path / "spool")
     await recovered.flush()
     counters = await real.counters("bf-test")

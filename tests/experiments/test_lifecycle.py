@@ -60,8 +60,9 @@ async def feed(
         for i in range(n):
             rid = f"{arm}-{i}"
             events.append(Event(key, bucket_prefix + arm, "exposure", rid, T0))
-            if i < clicks:
+            if i < clicks:  # a person's click: raw and human, as tracking records it
                 events.append(Event(key, bucket_prefix + arm, "click", rid, T0 + 60))
+                events.append(Event(key, bucket_prefix + arm, "click.human", rid, T0 + 60))
     for start in range(0, len(events), 2000):
         await store.record(events[start : start + 2000])
 
@@ -284,8 +285,14 @@ async def test_events_without_exposure_cannot_break_results_or_decisions(
 ) -> None:
     await service.launch(subject_test(test_fraction=1.0), "api")
     await feed(store, "bf-test", {"A": (300, 10), "B": (300, 10), "C": (300, 10)})
-    await store.record([Event("bf-test", "B", "click", f"en-{i}", T0) for i in range(400)])
-    assert counts_of("B", {"exposure": {"count": 2}, "click": {"count": 5}}).clicks == 2
+    await store.record(
+        [
+            Event("bf-test", "B", m, f"en-{i}", T0)
+            for i in range(400)
+            for m in ("click", "click.human")
+        ]
+    )
+    assert counts_of("B", {"exposure": {"count": 2}, "click.human": {"count": 5}}).clicks == 2
     results = await service.results("bf-test")
     arms = {a.variant: a for a in results.arms}
     assert (arms["B"].recipients, arms["B"].clicks, arms["B"].click_rate.rate) == (300, 300, 1)

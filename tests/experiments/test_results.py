@@ -34,6 +34,7 @@ def bucket(n: int, clicks: int = 0, buyers: int = 0, basket: float = 0.0) -> dic
     return {
         "exposure": {"count": n},
         "click": {"count": clicks},
+        "click.human": {"count": clicks},
         "conversion": {"count": buyers, "sum": buyers * basket, "sumsq": buyers * basket**2},
     }
 

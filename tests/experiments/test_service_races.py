@@ -56,6 +56,7 @@ async def feed(store: Store, key: str) -> None:
             events.append(Event(key, arm, "exposure", f"{arm}-{i}", T0))
             if i < clicks:
                 events.append(Event(key, arm, "click", f"{arm}-{i}", T0 + 60))
+                events.append(Event(key, arm, "click.human", f"{arm}-{i}", T0 + 60))
     for start in range(0, len(events), 2000):
         await store.record(events[start : start + 2000])
 

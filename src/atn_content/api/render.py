@@ -40,7 +40,9 @@ async def render(
     A missing required recipient field is a 422 naming it; optional fields fall back to
     their declared default and are listed in `fallbacks`.
     """
-    return await delivery.render_async(data.template, data.locale, data.recipient)
+    return await delivery.render_async(
+        data.template, data.locale, data.recipient, tracking=data.tracking
+    )
 
 
 @asgi(

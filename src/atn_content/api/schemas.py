@@ -20,6 +20,8 @@ class RenderRequest(msgspec.Struct, forbid_unknown_fields=True):
     template: str
     locale: str
     recipient: dict[str, Any]
+    tracking: bool = True
+    """False: no click tracking and no open pixel in this email (transactional mail)."""
 
 
 class RenderResponse(msgspec.Struct):

@@ -47,6 +47,9 @@ class ArmCounts:
     conversions: int = 0
     revenue: float = 0.0
     revenue_squares: float = 0.0
+    opens_raw: int = 0
+    """Every open, machine ones included (`opens` is what the decision reads)."""
+    clicks_raw: int = 0
 
     def successes(self, metric: Metric) -> int:
         return {"open_rate": self.opens, "click_rate": self.clicks}.get(metric, self.conversions)

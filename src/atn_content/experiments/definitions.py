@@ -88,6 +88,9 @@ class DecisionSpec(msgspec.Struct, forbid_unknown_fields=True):
     fallback: Literal["control", "best_observed"] = "control"
     automatic: bool = True
     """False: the decision waits for POST /v1/experiments/{key}/decide."""
+    events: Literal["human", "raw"] = "human"
+    """Opens and clicks the decision counts: people only (machine opens, scanner clicks
+    left out: tracking/humans.py), or every one ("raw")."""
 
 
 class NamespaceSpec(msgspec.Struct, forbid_unknown_fields=True):

@@ -38,7 +38,7 @@ class Observation(msgspec.Struct, forbid_unknown_fields=True):
     variant: str | None = None
     """The arm the email was sent with (bandit tests, whose weights change over time)."""
     machine: bool = False
-    """A machine open (privacy proxy, scanner): not a human open, not counted."""
+    """A machine open or click (privacy proxy, scanner): counted raw, never as human."""
     locale: str | None = None
     """The email's locale: an event outside a locale-restricted test is not counted."""
 
@@ -79,28 +79,40 @@ class Intake:
         )
 
     def observe(self, experiment: str, bucket: str, observation: Observation) -> bool:
-        """Queue an observation under `bucket`; False when it is not counted (machine open)."""
-        event = self.observation_event(experiment, bucket, observation)
-        if event is None:
-            return False
-        self.record(event)
-        return True
+        """Queue an observation under `bucket`; False when it is not counted as a person's.
 
-    def observation_event(
+        Opens and clicks count raw (`open`, `click`) and, unless `machine`, human too
+        (`open.human`, `click.human`: what decisions read by default). A machine click
+        still returns True (scanners click; the raw count is the caller's evidence).
+        """
+        for event in self.observation_events(experiment, bucket, observation):
+            self.record(event)
+        return not (observation.machine and observation.type == "open")
+
+    def observation_events(
         self, experiment: str, bucket: str, observation: Observation
-    ) -> Event | None:
-        """The Event an observation is counted as, or None when it is not (machine open);
-        for callers that write it themselves (webhooks, durably with their batch)."""
-        if observation.machine and observation.type == "open":
-            return None
+    ) -> list[Event]:
+        """The Events an observation is counted as: raw, and the human twin of an open or
+        click by a person; for callers that write them themselves (webhooks, durably with
+        their batch)."""
         conversion = observation.type == "conversion"
-        return Event(
-            scope=experiment,
-            bucket=bucket,
-            metric=observation.type,
-            recipient_id=observation.recipient_id,
-            ts=observation.ts if observation.ts is not None else self.clock(),
-            value=observation.value if conversion else 0.0,
-            unique=not conversion,
-            event_id=observation.event_id or None,
-        )
+        metrics: list[str] = [observation.type]
+        if observation.type in ("open", "click") and not observation.machine:
+            metrics.append(observation.type + ".human")
+        ts = observation.ts if observation.ts is not None else self.clock()
+        return [
+            Event(
+                scope=experiment,
+                bucket=bucket,
+                metric=metric,
+                recipient_id=observation.recipient_id,
+                ts=ts,
+                value=observation.value if conversion else 0.0,
+                unique=not conversion,
+                # the human twin needs an id of its own
+                event_id=observation.event_id + metric[len(observation.type) :]
+                if observation.event_id
+                else None,
+            )
+            for metric in metrics
+        ]

@@ -132,8 +132,13 @@ def launched(definition: Definition, now: float, source: str) -> Record:
     )
 
 
-def counts_of(name: str, bucket: Mapping[str, Mapping[str, float]]) -> ArmCounts:
+def counts_of(
+    name: str, bucket: Mapping[str, Mapping[str, float]], human: bool = True
+) -> ArmCounts:
     """One bucket's counters as an arm; recipients are unique exposures.
+
+    Opens and clicks are the human ones (`open.human`, `click.human`) unless `human` is
+    False; the raw counts ride along either way.
 
     Counts are capped at the recipients: an event whose exposure was never recorded (a
     render outside the service, a lost exposure) cannot push a rate past 100 %, which the
@@ -152,17 +157,20 @@ def counts_of(name: str, bucket: Mapping[str, Mapping[str, float]]) -> ArmCounts
         name=name,
         recipients=recipients,
         delivered=capped("delivered"),
-        opens=capped("open"),
-        clicks=capped("click"),
+        opens=capped("open.human" if human else "open"),
+        clicks=capped("click.human" if human else "click"),
         conversions=capped("conversion"),
         revenue=get("conversion", "sum"),
         revenue_squares=get("conversion", "sumsq"),
+        opens_raw=capped("open"),
+        clicks_raw=capped("click"),
     )
 
 
 def arm_counts(definition: Definition, counters: Counters) -> list[ArmCounts]:
     """Counters of the test arms, control first."""
-    return [counts_of(v.key, counters.get(v.key, {})) for v in definition.variants]
+    human = definition.decision.events == "human"
+    return [counts_of(v.key, counters.get(v.key, {}), human) for v in definition.variants]
 
 
 def rule_decision(record: Record, arms: Sequence[ArmCounts]) -> Decision:

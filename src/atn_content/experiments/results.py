@@ -53,6 +53,10 @@ class ArmResult(msgspec.Struct):
     click_rate: Rate
     conversion_rate: Rate
     revenue_per_recipient: float
+    opens_raw: int = 0
+    """Every open and click, machines included; `opens`/`clicks` are what the decision
+    counts (people only unless the definition says decision.events = "raw")."""
+    clicks_raw: int = 0
 
 
 class Comparison(msgspec.Struct):
@@ -145,6 +149,8 @@ def _arm(arm: ArmCounts, weight: float | None) -> ArmResult:
         rate(arm.clicks),
         rate(arm.conversions),
         arm.value("revenue_per_recipient"),
+        arm.opens_raw,
+        arm.clicks_raw,
     )
 
 
@@ -204,7 +210,9 @@ def _rate_moments(n: int, successes: int) -> tuple[int, float, float]:
 def build_results(record: Record, counters: Counters, now: float) -> Results:
     definition, rule = record.definition, record.definition.decision
     arms = lifecycle.arm_counts(definition, counters)
-    rollout = lifecycle.counts_of("rollout", counters.get(ROLLOUT, {}))
+    rollout = lifecycle.counts_of(
+        "rollout", counters.get(ROLLOUT, {}), definition.decision.events == "human"
+    )
     revenue = rule.metric == "revenue_per_recipient"
     bayes_metric: Metric = "conversion_rate" if revenue else rule.metric
     bayes_note = (

@@ -15,7 +15,9 @@ __all__ = ["feature"]
 
 
 def feature(settings: Settings) -> Feature:
-    extension = LinksExtension(Signer(settings.secret, "unsubscribe"), settings.public_url)
+    extension = LinksExtension(
+        Signer(settings.secret, "unsubscribe", settings.previous_secrets), settings.public_url
+    )
 
     def links() -> UnsubscribeLinks:
         return extension.links

@@ -40,7 +40,10 @@ def definition(mode: str = "sequential", **planning: Any) -> Definition:
 
 
 def counters(arms: dict[str, tuple[int, int]]) -> dict[str, dict[str, dict[str, float]]]:
-    return {k: {"exposure": {"count": n}, "click": {"count": c}} for k, (n, c) in arms.items()}
+    return {
+        k: {"exposure": {"count": n}, "click": {"count": c}, "click.human": {"count": c}}
+        for k, (n, c) in arms.items()
+    }
 
 
 def test_launch_stores_the_tuning_of_the_planned_comparison() -> None:

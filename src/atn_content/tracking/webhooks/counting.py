@@ -76,9 +76,7 @@ def count(events: list[WebhookEvent], assigner: Assigner, intake: Intake) -> Cou
     counted = Counted()
     for event in events:
         counted.writes.extend(_counters(event))
-        experiment = _experiment_event(event, assigner, intake, counted.notes)
-        if experiment is not None:
-            counted.writes.append(experiment)
+        counted.writes.extend(_experiment_events(event, assigner, intake, counted.notes))
         unsubscribe = _suppression(event)
         if unsubscribe is not None:
             counted.writes.append(unsubscribe)
@@ -100,29 +98,31 @@ def _counters(event: WebhookEvent) -> list[Event]:
     ]
 
 
-def _experiment_event(
+def _experiment_events(
     event: WebhookEvent, assigner: Assigner, intake: Intake, notes: list[str]
-) -> Event | None:
+) -> list[Event]:
+    """What the event counts for its recipient's arm: raw, and human unless a machine's."""
     key, rid = event.metadata.get("experiment"), our_recipient(event)
-    if not key or not rid or event.kind not in _EXPERIMENT_KINDS or event.machine:
-        return None
+    if not key or not rid or event.kind not in _EXPERIMENT_KINDS:
+        return []
     record = assigner.record(key)
     if record is None or record.status == "draft":
         notes.append(f"{event.provider_event_id}: experiment {key!r} is not running here")
-        return None
+        return []
     observation = Observation(
         type=event.kind,  # type: ignore[arg-type]  # narrowed by _EXPERIMENT_KINDS
         recipient_id=rid,
         ts=event.ts,
         event_id=f"{event.provider}:{event.provider_event_id}",
         variant=event.metadata.get("variant"),
+        machine=event.machine,
     )
     variants = {v.key for v in record.definition.variants}
     bucket, why = event_bucket(record, assigner, variants, observation)
     if bucket is None:
         notes.append(f"{event.provider_event_id}: {why}")
-        return None
-    return intake.observation_event(key, bucket, observation)
+        return []
+    return intake.observation_events(key, bucket, observation)
 
 
 def _suppression(event: WebhookEvent) -> Unsubscribe | None:
