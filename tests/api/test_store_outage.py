@@ -65,6 +65,8 @@ SWEEP: dict[tuple[str, str], tuple[str, Any, int]] = {
     ("GET", "/healthz"): ("/healthz", None, 200),
     ("GET", "/u/{token:str}"): ("{unsubscribe}", None, 200),
     ("POST", "/u/{token:str}"): ("{unsubscribe}", None, 202),
+    ("GET", "/t/c/{token:str}"): ("{click}", None, 302),
+    ("GET", "/t/o/{token:str}"): ("{pixel}", None, 200),
     ("GET", "/v1/experiments"): ("/v1/experiments", None, 503),
     ("POST", "/v1/experiments"): ("/v1/experiments", {**EXPERIMENT, "key": "bf-new"}, 503),
     ("GET", "/v1/experiments/{key:str}"): ("/v1/experiments/bf-outage", None, 503),
@@ -107,15 +109,18 @@ def app_routes(app: Litestar) -> set[tuple[str, str]]:
     return found
 
 
-def unsubscribe_path(client: TestClient[Litestar], rid: str) -> str:
+def email_paths(client: TestClient[Litestar], rid: str) -> dict[str, str]:
+    """The unsubscribe, first tracked link and open pixel paths of one rendered email."""
     body = {**RENDER, "recipient": {"id": rid}}
-    header = client.post("/v1/render", json=body, headers=AUTH).json()["headers"]
-    found = re.fullmatch(r"<https://[^/]+(/u/[^>]+)>", header["List-Unsubscribe"])
-    assert found is not None
-    return found.group(1)
+    email = client.post("/v1/render", json=body, headers=AUTH).json()
+    found = re.fullmatch(r"<https://[^/]+(/u/[^>]+)>", email["headers"]["List-Unsubscribe"])
+    click = re.search(r'href="https://[^/"]+(/t/c/[^"]+)"', email["html"])
+    pixel = re.search(r'src="https://[^/"]+(/t/o/[^"]+)"', email["html"])
+    assert found is not None and click is not None and pixel is not None
+    return {"unsubscribe": found.group(1), "click": click.group(1), "pixel": pixel.group(1)}
 
 
-def sweep(client: TestClient[Litestar], unsubscribe: str) -> dict[tuple[str, str], int]:
+def sweep(client: TestClient[Litestar], paths: dict[str, str]) -> dict[tuple[str, str], int]:
     """Every route once; returns the statuses (and checks each one's shape)."""
     seen: dict[tuple[str, str], int] = {}
     for route in sorted(app_routes(client.app)):
@@ -125,12 +130,15 @@ def sweep(client: TestClient[Litestar], unsubscribe: str) -> dict[tuple[str, str
         else:
             assert route in SWEEP, f"add {route} to the outage sweep"
             target, body, expected = SWEEP[route]
-            target = target.replace("{unsubscribe}", unsubscribe)
+            for name, value in paths.items():
+                target = target.replace("{" + name + "}", value)
         if path == "/v1/render/batch":
             response = client.post(target, content=_ndjson(body), headers=AUTH)
         else:
             headers = ROUTE_HEADERS.get(route, AUTH)
-            response = client.request(method, target, json=body, headers=headers)
+            response = client.request(
+                method, target, json=body, headers=headers, follow_redirects=False
+            )
         seen[route] = response.status_code
         assert response.status_code < 500 or response.status_code == 503, (route, response.text)
         assert response.status_code == expected, (route, response.status_code, response.text)
@@ -185,10 +193,11 @@ def test_redis_killed_every_route_answers_and_the_unsubscribe_lands_once(
     server = make_redis_server(True)
     server.start()
     client = prepared(server.url)
-    path = unsubscribe_path(client, "r-gone")
+    paths = email_paths(client, "r-gone")
+    path = paths["unsubscribe"]
     server.kill()
 
-    sweep(client, path)
+    sweep(client, paths)
     page = client.post(path)  # a second click while still down: harmless
     assert page.status_code == 202 and "unsubscribed" in page.text
     assert client.get("/healthz").json()["store"].startswith("unavailable")
@@ -201,7 +210,8 @@ def test_redis_killed_every_route_answers_and_the_unsubscribe_lands_once(
         assert admin.hlen("atn:{unsub:r-gone}") == 1
     assert client.get("/v1/experiments/bf-outage/results", headers=AUTH).status_code == 200
     counters = client.blocking_portal.call(client.app.state.store.counters, "bf-outage")
-    assert sum(b.get("click", {}).get("count", 0) for b in counters.values()) == 20
+    clicks = sum(b.get("click", {}).get("count", 0) for b in counters.values())
+    assert clicks == 21  # the 20 posted and the tracked link followed while down
     assert sum(b.get("exposure", {}).get("count", 0) for b in counters.values()) == 2
     webhook = client.blocking_portal.call(client.app.state.store.counters, "campaign:outage")
     assert webhook["-"]["delivered"]["count"] == 1
@@ -212,10 +222,10 @@ def test_sqlite_closed_every_route_answers_and_a_later_process_replays(tmp_path:
     db = tmp_path / "atn.db"
     client = TestClient(create_app(settings(f"sqlite:///{db}", tmp_path))).__enter__()
     assert client.post("/v1/experiments", json=EXPERIMENT, headers=AUTH).status_code == 201
-    path = unsubscribe_path(client, "r-gone")
+    paths = email_paths(client, "r-gone")
     client.blocking_portal.call(client.app.state.store.close)  # the file is out of reach
 
-    sweep(client, path)
+    sweep(client, paths)
     buffer: EventBuffer = client.app.state.buffer
     client.blocking_portal.call(buffer.flush)
     assert buffer.spooled > 0
@@ -235,4 +245,5 @@ def test_sqlite_closed_every_route_answers_and_a_later_process_replays(tmp_path:
     found, counters = asyncio.run(replay())
     assert found is True
     assert later.spooled == 0
-    assert sum(b.get("click", {}).get("count", 0) for b in counters.values()) == 20
+    clicks = sum(b.get("click", {}).get("count", 0) for b in counters.values())
+    assert clicks == 21  # the 20 posted and the tracked link followed while down

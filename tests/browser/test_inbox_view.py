@@ -27,8 +27,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from tests.untracked import build_renderer
 
-from atn_content.app import build_renderer
 from atn_content.config import Settings
 from atn_content.content.formatting import DEFAULT_TIMEZONE
 from atn_content.content.i18n import LOCALES

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from tests.content.test_hostile_input import content_root
+from tests.untracked import build_renderer
 
-from atn_content.app import build_renderer
 from atn_content.config import Settings
 from atn_content.content.errors import LimitError, RecipientError, TemplateError
 from atn_content.content.fields import (

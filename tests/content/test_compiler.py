@@ -8,8 +8,8 @@ import shutil
 from pathlib import Path
 
 import pytest
+from tests.untracked import build_renderer
 
-from atn_content.app import build_renderer
 from atn_content.config import Settings
 from atn_content.content.errors import TemplateError
 from atn_content.content.renderer import Renderer, Variant

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 from tests.content.test_hostile_input import content_root
+from tests.untracked import build_renderer
 
-from atn_content.app import build_renderer
 from atn_content.config import Settings
 from atn_content.content.errors import TemplateError
 from atn_content.content.extensions import BaseExtension, Extension, RenderScope

@@ -6,8 +6,8 @@ import traceback
 from pathlib import Path
 
 import pytest
+from tests.untracked import build_renderer
 
-from atn_content.app import build_renderer
 from atn_content.config import Settings
 from atn_content.content.errors import RecipientError, RenderError, TemplateError
 from atn_content.content.headers import header_line

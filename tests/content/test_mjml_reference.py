@@ -27,8 +27,8 @@ from xml.etree.ElementTree import Element
 import html5lib
 import pytest
 from html5lib import getTreeBuilder
+from tests.untracked import build_renderer
 
-from atn_content.app import build_renderer
 from atn_content.config import Settings
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 from tests.content.test_hostile_input import content_root
+from tests.untracked import build_renderer
 
-from atn_content.app import build_renderer
 from atn_content.config import Settings
 from atn_content.content.errors import RecipientError, RenderError
 from atn_content.content.renderer import Renderer

@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from tests.untracked import build_renderer
 
-from atn_content.app import build_renderer
 from atn_content.config import Settings
 from atn_content.content.errors import RecipientError, UnknownLocale, UnknownTemplate
 from atn_content.content.inbox_head import PREVIEW_SPACER_CHARACTERS

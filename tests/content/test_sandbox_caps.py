@@ -13,8 +13,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from jinja2.exceptions import SecurityError
+from tests.untracked import build_renderer
 
-from atn_content.app import build_renderer
 from atn_content.config import Settings
 from atn_content.content.environment import MAX_BUILT_LENGTH, MAX_INT_BITS, MAX_RANGE
 from atn_content.content.errors import RenderError

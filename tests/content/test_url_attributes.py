@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 from test_compiler import BODY_LINE, SIMPLE, content_root, renderer_for
+from tests.untracked import build_renderer
 
-from atn_content.app import build_renderer
 from atn_content.config import Settings
 from atn_content.content.errors import TemplateError
 

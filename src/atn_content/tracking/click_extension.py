@@ -140,7 +140,8 @@ class ClicksExtension(BaseExtension):
         if src is None:
             return Markup("")
         return Markup(
-            f'<img src="{escape(src)}" width="1" height="1" alt="" style="{_PIXEL_STYLE}" />'
+            f'<img src="{escape(src)}" width="1" height="1" alt="" role="presentation" '
+            f'style="{_PIXEL_STYLE}" />'
         )
 
 

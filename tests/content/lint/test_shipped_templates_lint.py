@@ -8,10 +8,14 @@ any more fails too, so the list stays a true account of what the emails use.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 
 import pytest
+from tests.content.conftest import load_sample, sample_now
 
+from atn_content.app import build_renderer
+from atn_content.config import Settings
 from atn_content.content.i18n import LOCALES
 from atn_content.content.library import Library
 from atn_content.content.lint import ALLOW_LIST_FILE, AllowList, LintReport, lint_html
@@ -24,6 +28,19 @@ ALLOW = AllowList.load(ROOT / ALLOW_LIST_FILE)
 _REPORTS: dict[tuple[str, str, str], LintReport] = {}
 
 Render = Callable[[str, str, str], RenderedEmail]
+
+
+@pytest.fixture(scope="module")
+def render_sample() -> Render:
+    """As the ESP gets them: with click tracking's redirects and open pixel."""
+    renderer = build_renderer(Settings(content_root=ROOT, secret=b"x" * 32))
+
+    @cache
+    def render(template: str, locale: str, sample_name: str) -> RenderedEmail:
+        sample = load_sample(sample_name)
+        return renderer.render(template, locale, sample, now=sample_now(sample))
+
+    return render
 
 
 def _report(render: Render, template: str, locale: str, sample: str) -> LintReport:
