@@ -12,6 +12,7 @@ UTM parameters come from the front matter: `utm = {source = "newsletter", medium
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import threading
 import time
@@ -114,7 +115,7 @@ class ClicksExtension(BaseExtension):
             link,
             str(ctx["recipient"]["id"]),
             ctx["locale"],
-            int(time.time()),
+            _issued(ctx),
             url,
         )
         return self.links.click_url(tracked) or url
@@ -133,7 +134,7 @@ class ClicksExtension(BaseExtension):
             "",
             str(ctx["recipient"]["id"]),
             ctx["locale"],
-            int(time.time()),
+            _issued(ctx),
             "",
         )
         src = self.links.open_url(tracked)
@@ -143,6 +144,12 @@ class ClicksExtension(BaseExtension):
             f'<img src="{escape(src)}" width="1" height="1" alt="" role="presentation" '
             f'style="{_PIXEL_STYLE}" />'
         )
+
+
+def _issued(ctx: Any) -> int:
+    """The render's own clock (its `now`), so one render gives one document."""
+    now = ctx.get("now")
+    return int(now.timestamp()) if isinstance(now, dt.datetime) else int(time.time())
 
 
 def _source_hrefs(source: TemplateSource) -> list[tuple[str, str]]:
