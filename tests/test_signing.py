@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from atn_content.signing import Signer
 
@@ -107,3 +111,20 @@ def test_rotation_signs_with_the_current_secret_and_verifies_the_previous_ones()
     assert rotated.unsign(Signer(b"q" * 32, "click").sign("x")) is None
     with pytest.raises(ValueError):
         Signer(new, "click", previous=[b"short"])
+
+
+@given(
+    secret=st.binary(min_size=16, max_size=100),
+    purpose=st.text(max_size=20),
+    payload=st.text(max_size=300),
+)
+def test_a_token_is_base64url_payload_and_truncated_standard_hmac_sha256(
+    secret: bytes, purpose: str, payload: str
+) -> None:
+    """What other services (or a later version of this one) need to verify our links."""
+    key = hmac.new(secret, purpose.encode(), hashlib.sha256).digest()
+    mac = hmac.new(key, payload.encode(), hashlib.sha256).digest()[:16]
+    expected = ".".join(
+        base64.urlsafe_b64encode(part).rstrip(b"=").decode() for part in (payload.encode(), mac)
+    )
+    assert Signer(secret, purpose).sign(payload) == expected
