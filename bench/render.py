@@ -39,6 +39,7 @@ from _common import CONTENT_ROOT, TEMPLATE, OtherLoad, branch_of, machine_summar
 from atn_content.app import build_renderer, default_features
 from atn_content.audience.profile import derive_profile
 from atn_content.config import Settings
+from atn_content.content.extensions import RenderScope
 from atn_content.content.fields import validate_recipient
 from atn_content.content.formatting import install_i18n_filters
 from atn_content.content.i18n import Catalogs
@@ -147,7 +148,11 @@ def bare_contexts(
             "subject": email.subject,
             "preheader": email.preheader,
         }
-        if compiled.html.render(context) != email.html:
+        scope = RenderScope(TEMPLATE, r["locale"], values, compiled.list_id, today, now, None)
+        html = compiled.html.render(context)
+        for extension in renderer.extensions:  # click tracking signs its marked links here
+            html = extension.finish_html(html, scope)
+        if html != email.html:
             raise SystemExit(f"bare render differs from Renderer.render for {r['id']}")
         pairs.append((compiled.html, context))
     return pairs
@@ -244,8 +249,7 @@ def main() -> None:
             f"{bare_s / len(recipients) * 1e6:.0f} us (median of {args.rounds} passes): "
             f"ratio {full_s / bare_s:.2f}"
         )
-    # The issue-10 floor: the engine with profile and unsubscribe links, no click tracking
-    # (with tracking the bare HTML render signs every link too, which flatters the ratio).
+    # The issue-10 floor: the engine with profile and unsubscribe links, no click tracking.
     floor_ratio = floors["untracked"][0] / floors["untracked"][1]
     floor_ratio_tracked = floors["tracked"][0] / floors["tracked"][1]
     tracking_cost = floors["tracked"][0] / floors["untracked"][0] - 1

@@ -60,6 +60,12 @@ def test_round_trip(
     assert token is not None and token.startswith(f"{BASE}/t/c/")
     read = links.read(token.removeprefix(f"{BASE}/t/c/"), "c", now=issued + 1)
     assert read.tracked == t
+    email = links.for_email(campaign, variant, experiment, rid, locale, issued)
+    assert email is not None  # one email's links: the same tokens, laid out once
+    assert email.click_url(version, link, url) == token
+    assert email.open_url(version) == links.open_url(
+        Tracked("o", campaign, version, variant, experiment, "", rid, locale, issued, "")
+    )
 
 
 def test_open_tokens_end_in_gif_and_are_not_click_tokens() -> None:
@@ -115,3 +121,9 @@ def test_rotated_keys_keep_old_links_working() -> None:
     assert rotated.read(before, "c", now=NOW).tracked == tracked()
     assert rotated.read(after, "c", now=NOW).tracked == tracked()
     assert old.read(after, "c", now=NOW).tracked is None
+
+
+def test_a_field_with_a_line_break_gives_no_email_links() -> None:
+    assert links.for_email("c", None, None, "r-1\nr-2", "fr", NOW) is None
+    email = links.for_email("c", None, None, "r-1", "fr", NOW)
+    assert email is not None and email.click_url("v\n1", "hero.1", "https://x.pf/") is None

@@ -29,7 +29,7 @@ from atn_content.content.errors import (
     TemplateProblem,
     UnknownLocale,
 )
-from atn_content.content.extensions import Extension, RenderScope
+from atn_content.content.extensions import BaseExtension, Extension, RenderScope
 from atn_content.content.fields import validate_recipient
 from atn_content.content.formatting import recipient_zone, zone_named
 from atn_content.content.headers import header_line, header_problem
@@ -89,6 +89,13 @@ class Renderer:
         self.library = library
         self.catalogs = catalogs
         self.envs = Environments(catalogs, extensions)
+        # Only the extensions that finish the HTML are called per render for it.
+        self._finishers = tuple(
+            e
+            for e in self.envs.extensions
+            if getattr(type(e), "finish_html", BaseExtension.finish_html)
+            is not BaseExtension.finish_html
+        )
         self._cache: OrderedDict[tuple[Any, ...], CompiledTemplate | list[TemplateProblem]] = (
             OrderedDict()
         )
@@ -183,6 +190,8 @@ class Renderer:
             _check_headers(source.file, subject, preheader)  # before the costly parts
             part = "html"
             html = compiled.html.render(context)
+            for extension in self._finishers:
+                html = extension.finish_html(html, scope)
             part = "text"
             text = tidy_text(compiled.text.render(context))
         except LimitError:

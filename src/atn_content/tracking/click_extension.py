@@ -1,10 +1,11 @@
 """Click and open tracking as an engine extension: links rewritten once per compile, signed
 per render.
 
-At compile time (transform_html) every tracked href becomes `{{ click_url(version, id,
-<the original URL or expression>) }}` and the pixel `{{ open_pixel(version) }}` goes
-before </body>; the link map of each template version is kept for click maps. Per render,
-`click_url` signs one token per link actually rendered. A template turns it off with
+At compile time (transform_html) every tracked href is wrapped in a marker naming its
+version and link id (tracking/rewrite.py) and a pixel marker goes before </body>; the link
+map of each template version is kept for click maps. Per render (finish_html), one pass
+over the rendered HTML signs one token per link actually rendered: the cost of tracking is
+the signing, not a Jinja call per link. A template turns it off with
 `tracking = false` in its front matter, a request with `"tracking": false` (sending.py).
 UTM parameters come from the front matter: `utm = {source = "newsletter", medium =
 "email", campaign = "bora-bora"}` (existing query parameters of the link are kept).
@@ -12,30 +13,38 @@ UTM parameters come from the front matter: `utm = {source = "newsletter", medium
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
+import html as html_lib
+import secrets
 import threading
-import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
-import jinja2
-from markupsafe import Markup, escape
+from markupsafe import escape
 
 from atn_content.content.errors import ContentError, TemplateError, TemplateProblem
-from atn_content.content.extensions import BaseExtension
+from atn_content.content.extensions import BaseExtension, RenderScope
 from atn_content.content.library import Library, TemplateSource
 from atn_content.sending import current_send
-from atn_content.tracking.clicks import ClickLinks, Tracked
-from atn_content.tracking.rewrite import LinkInfo, href_values, rewrite_links
+from atn_content.tracking.clicks import ClickLinks, EmailLinks
+from atn_content.tracking.rewrite import (
+    LinkInfo,
+    href_values,
+    rewrite_links,
+)
 
 __all__ = ["UTM_KEYS", "ClicksExtension", "with_utm"]
 
 #: Front-matter `utm` keys and the query parameter each one sets.
 UTM_KEYS = {k: f"utm_{k}" for k in ("source", "medium", "campaign", "term", "content")}
-_PIXEL_STYLE = "display:block;width:1px;height:1px;border:0;margin:0;padding:0;"
+#: Longest template version or link id a marker holds (both are ours, and short).
+_ID_SPAN = 256
+_PIXEL = (
+    '<img src="{src}" width="1" height="1" alt="" role="presentation" '
+    'style="display:block;width:1px;height:1px;border:0;margin:0;padding:0;" />'
+)
 
 
 class ClicksExtension(BaseExtension):
@@ -50,12 +59,13 @@ class ClicksExtension(BaseExtension):
         self._lock = threading.Lock()
         self._maps: dict[tuple[str, str], tuple[LinkInfo, ...]] = {}
         self._utm: dict[str, tuple[tuple[str, str], ...]] = {}
+        # Secret to this process: recipient data cannot forge a marker it does not know.
+        self._mark = "\x01" + secrets.token_hex(8)
+        # A signed URL is the base and base64url: nothing to escape unless the base has it.
+        self._plain = html_lib.escape(base) == base
 
     def fingerprint(self) -> str:
-        return "clicks-1"
-
-    def globals(self) -> Mapping[str, Any]:
-        return {"click_url": self._click_url, "open_pixel": self._open_pixel}
+        return "clicks-2" + self._mark  # compiled HTML holds this instance's markers
 
     def link_map(self, template: str, version: str) -> tuple[LinkInfo, ...] | None:
         """The tracked links of one compiled template version (None: not compiled here)."""
@@ -76,6 +86,7 @@ class ClicksExtension(BaseExtension):
         result = rewrite_links(
             html,
             version,
+            self._mark,
             source_hrefs=_source_hrefs(source) if source else (),
             default_file=file,
             own_prefixes=self._own,
@@ -97,59 +108,59 @@ class ClicksExtension(BaseExtension):
         except ContentError:
             return None
 
-    @jinja2.pass_context
-    def _click_url(self, ctx: Any, version: str, link: str, *parts: Any) -> str:
-        url = "".join(str(p) for p in parts)
+    def finish_html(self, html: str, scope: RenderScope) -> str:
+        mark = self._mark
+        at = html.find(mark)  # literal searches and slices of the page: no regex, no split
+        if at < 0:
+            return html
         send = current_send()
-        if not send.tracking or not url.lower().startswith(("https://", "http://")):
-            return url
+        links = (
+            self.links.for_email(
+                scope.template,
+                scope.variant,
+                send.experiment,
+                str(scope.recipient["id"]),
+                scope.locale,
+                int(scope.now.timestamp()),  # the render's clock: one render, one document
+            )
+            if send.tracking
+            else None
+        )
+        out: list[str] = []
+        position = 0
+        while at >= 0:
+            out.append(html[position:at])
+            position = self._fill(html, at + len(mark), links, out)
+            at = html.find(mark, position)
+        out.append(html[position:])
+        return "".join(out)
+
+    def _fill(self, html: str, i: int, links: EmailLinks | None, out: list[str]) -> int:
+        """Appends what the marker at `i` becomes (signed, or as written when `links` is
+        None) and returns where the page goes on."""
+        if html.startswith("\x03", i):  # the pixel
+            pixel_end = html.find("\x03", i + 1, i + 1 + _ID_SPAN)
+            src = links.open_url(html[i + 1 : pixel_end]) if links and pixel_end > 0 else None
+            if src is not None:
+                out.append(_PIXEL.format(src=escape(src)))
+            return pixel_end + 1 if pixel_end > 0 else i
+        link_sep = html.find("\x02", i, i + _ID_SPAN)
+        id_sep = html.find("\x02", link_sep + 1, link_sep + 1 + _ID_SPAN)
+        end = html.find('"', id_sep + 1)
+        if link_sep < 0 or id_sep < 0 or end < 0:  # not a marker we wrote: drop the mark
+            return i
+        value = html[id_sep + 1 : end]
+        url = (html_lib.unescape(value) if "&" in value else value).strip()
+        if links is None or not url.lower().startswith(("https://", "http://")):
+            out.append(value)
+            return end
+        version = html[i:link_sep]
         utm = self._utm.get(version)
-        if utm:
-            url = with_utm(url, utm)
-        tracked = Tracked(
-            "c",
-            ctx["template"],
-            version,
-            ctx["variant"],
-            send.experiment,
-            link,
-            str(ctx["recipient"]["id"]),
-            ctx["locale"],
-            _issued(ctx),
-            url,
+        signed = links.click_url(
+            version, html[link_sep + 1 : id_sep], with_utm(url, utm) if utm else url
         )
-        return self.links.click_url(tracked) or url
-
-    @jinja2.pass_context
-    def _open_pixel(self, ctx: Any, version: str) -> Markup:
-        send = current_send()
-        if not send.tracking:
-            return Markup("")
-        tracked = Tracked(
-            "o",
-            ctx["template"],
-            version,
-            ctx["variant"],
-            send.experiment,
-            "",
-            str(ctx["recipient"]["id"]),
-            ctx["locale"],
-            _issued(ctx),
-            "",
-        )
-        src = self.links.open_url(tracked)
-        if src is None:
-            return Markup("")
-        return Markup(
-            f'<img src="{escape(src)}" width="1" height="1" alt="" role="presentation" '
-            f'style="{_PIXEL_STYLE}" />'
-        )
-
-
-def _issued(ctx: Any) -> int:
-    """The render's own clock (its `now`), so one render gives one document."""
-    now = ctx.get("now")
-    return int(now.timestamp()) if isinstance(now, dt.datetime) else int(time.time())
+        out.append(value if signed is None else signed if self._plain else str(escape(signed)))
+        return end
 
 
 def _source_hrefs(source: TemplateSource) -> list[tuple[str, str]]:

@@ -16,7 +16,7 @@ from typing import Literal
 
 from atn_content.signing import Signer
 
-__all__ = ["MAX_AGE_S", "ClickLinks", "Tracked", "TrackedRead"]
+__all__ = ["MAX_AGE_S", "ClickLinks", "EmailLinks", "Tracked", "TrackedRead"]
 
 #: Tokens older than this answer 410 Gone (a link kept in an inbox for over a year and a half).
 MAX_AGE_S = 550 * 86_400
@@ -77,6 +77,31 @@ class ClickLinks:
             return None
         return "\n".join(head) + "\n" + t.url
 
+    def for_email(
+        self,
+        campaign: str,
+        variant: str | None,
+        experiment: str | None,
+        recipient_id: str,
+        locale: str,
+        issued: int,
+    ) -> EmailLinks | None:
+        """The links of one rendered email, its shared fields laid out once (the same
+        tokens as click_url and open_url); None when a field cannot be carried."""
+        shared = (campaign, variant or "", experiment or "", recipient_id, locale)
+        if any("\n" in part for part in shared):
+            return None
+        return EmailLinks(
+            self._signer,
+            self._click,
+            self._open,
+            (
+                f"\n{campaign}\n",
+                f"\n{variant or ''}\n{experiment or ''}\n",
+                f"\n{recipient_id}\n{locale}\n{issued}\n",
+            ),
+        )
+
     def click_url(self, t: Tracked) -> str | None:
         payload = self.payload(t)
         return None if payload is None else self._click + self._signer.sign(payload)
@@ -123,3 +148,29 @@ class ClickLinks:
             url,
         )
         return TrackedRead(tracked, locale=locale)
+
+
+class EmailLinks:
+    """Signed click and open URLs of one email: per link, one join and one HMAC."""
+
+    __slots__ = ("_campaign", "_click", "_middle", "_open", "_signer", "_tail")
+
+    def __init__(
+        self, signer: Signer, click: str, open_: str, shared: tuple[str, str, str]
+    ) -> None:
+        self._signer = signer
+        self._click = click
+        self._open = open_
+        self._campaign, self._middle, self._tail = shared
+
+    def click_url(self, version: str, link: str, url: str) -> str | None:
+        if "\n" in version or "\n" in link:
+            return None
+        payload = f"{_VERSION}\nc{self._campaign}{version}{self._middle}{link}{self._tail}{url}"
+        return self._click + self._signer.sign(payload)
+
+    def open_url(self, version: str) -> str | None:
+        if "\n" in version:
+            return None
+        payload = f"{_VERSION}\no{self._campaign}{version}{self._middle}{self._tail}"
+        return self._open + self._signer.sign(payload) + ".gif"

@@ -1,15 +1,15 @@
-"""Compile-time link rewriting: every tracked href of the compiled HTML becomes a call to
-the per-render `click_url`, and the open pixel goes before </body>. Pure: text in, text out.
+"""Compile-time link rewriting: every tracked href of the compiled HTML is wrapped in a
+marker naming its template version and link id, and a pixel marker goes before </body>.
+Pure: text in, text out.
 
-Link ids come from the link's place in the template: the file it is written in (the
-template or the block) and its rank among that file's links, e.g. `hero.1`,
-`offer-card.3`. So the same URL twice, or links in per-recipient `{% if %}` branches, get
-ids of their own, and editing one block leaves the other blocks' ids alone. An Outlook VML
-button (`v:roundrect`) shares the id of the `<a>` fallback that follows it: one button.
-
-Left as they are: mailto:, tel:, sms:, #anchors, relative links, our own unsubscribe,
-preferences and tracking links, and an href whose value holds a Jinja statement (`{% %}`):
-its destination cannot be passed as one expression.
+A link's marker replaces its href value: `<mark><version>\x02<link id>\x02<the value as
+written>`, ending where the attribute does, at its closing quote. The value keeps its Jinja
+expressions, so Jinja renders the destination as it always did, and autoescaping turns any
+quote a value renders into `&#34;`: no recipient value can end a marker early. The pixel's
+marker is `<mark>\x03<version>\x03`. After the render, the click extension replaces each
+marker by the signed URL in one pass over the HTML (a Jinja call per link would cost more
+than the rest of the tracking). `mark` starts with \x01 and holds a per-process secret
+nonce, so no recipient value can pose as a marker.
 """
 
 from __future__ import annotations
@@ -19,7 +19,15 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-__all__ = ["LinkInfo", "Rewritten", "href_values", "rewrite_links"]
+__all__ = [
+    "LinkInfo",
+    "Rewritten",
+    "href_values",
+    "marked",
+    "marker_pattern",
+    "pixel_marker",
+    "rewrite_links",
+]
 
 _HREF = re.compile(r"<([a-zA-Z][\w:-]*)\b[^<>]*?\shref=\"")
 _BODY_END = re.compile(r"</body\s*>", re.IGNORECASE)
@@ -136,20 +144,27 @@ def _tracked(parts: list[tuple[bool, str]], own_prefixes: Sequence[str]) -> bool
     return not any(first.startswith(prefix) for prefix in own_prefixes)
 
 
-def _literal(text: str) -> str:
-    """A Jinja string literal reading back as `text`."""
-    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+def marked(mark: str, version: str, link_id: str, value: str) -> str:
+    """The marker of one link, in place of its href value."""
+    return f"{mark}{version}\x02{link_id}\x02{value}"
 
 
-def _call(version: str, link_id: str, parts: list[tuple[bool, str]]) -> str:
-    args = [_literal(version), _literal(link_id)]
-    args += [f"({text})" if is_expression else _literal(text) for is_expression, text in parts]
-    return "{{ click_url(" + ", ".join(args) + ") }}"
+def pixel_marker(mark: str, version: str) -> str:
+    return f"{mark}\x03{version}\x03"
+
+
+def marker_pattern(mark: str) -> re.Pattern[str]:
+    """A link's groups: version, link id, the rendered href value (HTML-escaped, as in the
+    page); a pixel's: group 4, its version."""
+    return re.compile(
+        re.escape(mark) + r'(?:([^\x02\x03"]*)\x02([^\x02"]*)\x02([^"]*)|\x03([^\x02\x03"]*)\x03)'
+    )
 
 
 def rewrite_links(
     html: str,
     version: str,
+    mark: str,
     *,
     source_hrefs: Sequence[tuple[str, str]] = (),
     default_file: str = "",
@@ -195,22 +210,20 @@ def rewrite_links(
     position = 0
     for index, href in enumerate(found):
         link = ids.get(index)
-        parts = _parts(href.value) if link is not None else None
-        if link is None or parts is None:
+        if link is None:
             continue
-        out += [html[position : href.start], _call(version, link.id, parts)]
+        out += [html[position : href.start], marked(mark, version, link.id, href.value)]
         position = href.end
     out.append(html[position:])
     rewritten = "".join(out)
     if pixel:
-        rewritten = add_pixel(rewritten, version)
+        rewritten = add_pixel(rewritten, pixel_marker(mark, version))
     links = tuple(dict.fromkeys(ids[i] for i in sorted(ids)))
     return Rewritten(rewritten, links)
 
 
-def add_pixel(html: str, version: str) -> str:
-    """`{{ open_pixel(version) }}` just before the last </body> (or at the end)."""
-    tag = "{{ open_pixel(" + _literal(version) + ") }}"
+def add_pixel(html: str, tag: str) -> str:
+    """`tag` just before the last </body> (or at the end)."""
     ends = list(_BODY_END.finditer(html))
     if not ends:
         return html + tag
