@@ -489,9 +489,9 @@ def main() -> None:
     rows = [
         ("redirects/s", f"{redirects.rate:,.0f}", ">= 3,000", redirects.rate >= 3000),
         ("redirect p99", f"{redirects.p99_ms:.1f} ms", "<= 20 ms", redirects.p99_ms <= 20),
-        ("redirect / healthz", f"{redirect_ratio:.2f}", ">= 0.50", redirect_ratio >= 0.5),
+        ("redirect / healthz", f"{redirect_ratio:.3f}", ">= 0.50", redirect_ratio >= 0.5),
         ("pixel/s", f"{pixel.rate:,.0f}", ">= 4,000", pixel.rate >= 4000),
-        ("pixel / healthz", f"{pixel_ratio:.2f}", ">= 0.60", pixel_ratio >= 0.6),
+        ("pixel / healthz", f"{pixel_ratio:.3f}", ">= 0.60", pixel_ratio >= 0.6),
         ("webhook events/s", f"{hooks.rate:,.0f}", ">= 20,000", hooks.rate >= 20000),
         ("rewrite overhead", f"{overhead:+.1%}", "<= +10 %", overhead <= 0.10),
     ]
@@ -502,8 +502,8 @@ def main() -> None:
     print(f"total {time.monotonic() - started:.0f} s")
     print(
         f"redirects_per_s={redirects.rate:.0f} redirects_p99_ms={redirects.p99_ms:.2f} "
-        f"redirect_ratio={redirect_ratio:.2f} pixel_per_s={pixel.rate:.0f} "
-        f"pixel_p99_ms={pixel.p99_ms:.2f} pixel_ratio={pixel_ratio:.2f} "
+        f"redirect_ratio={redirect_ratio:.3f} pixel_per_s={pixel.rate:.0f} "
+        f"pixel_p99_ms={pixel.p99_ms:.2f} pixel_ratio={pixel_ratio:.3f} "
         f"healthz_per_s={floor.rate:.0f} healthz_p99_ms={floor.p99_ms:.2f} "
         f"webhook_events_per_s={hooks.rate:.0f} webhook_post_p99_ms={hooks.p99_ms:.1f} "
         f"rewrite_overhead={overhead:.3f} connections={redirects.connections} "
