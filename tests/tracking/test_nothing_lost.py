@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
+import dataclasses
 import json
 import re
 import shutil
@@ -118,6 +120,8 @@ class Ledger:
     opens: set[str] = field(default_factory=set)
     delivered: set[str] = field(default_factory=set)
     conversions: list[float] = field(default_factory=list)
+    head_clicks: int = 0
+    head_opens: int = 0
     statuses: dict[int, int] = field(default_factory=dict)
 
 
@@ -136,20 +140,11 @@ class Stream:
     def step(self, client: Http, *, webhooks: bool = True) -> None:
         """One render, its click and open, a webhook delivery and a conversion (with a
         retried webhook and a retried conversion every few steps)."""
-        i, self.n = self.n, self.n + 1
-        rid = f"r-{i}"
-        body = {"template": TEMPLATE, "locale": "fr", "recipient": {"id": rid}}
-        rendered = client.post("/v1/render", json=body, headers=AUTH)
-        assert rendered.status_code == 200, rendered.text
-        self.ledger.exposures.add(rid)
-        html = rendered.json()["html"]
-        link = re.search(r'href="https://[^/"]+(/t/c/[^"]+)"', html)
-        pixel = re.search(r'src="https://[^/"]+(/t/o/[^"]+)"', html)
-        assert link is not None and pixel is not None
-        clicked = client.get(link.group(1), headers=BROWSER, follow_redirects=False)
+        i, rid, link, pixel = self.render(client)
+        clicked = client.get(link, headers=BROWSER, follow_redirects=False)
         self._ack(clicked.status_code, "click")
         self.ledger.clicks.add(rid)
-        opened = client.get(pixel.group(1), headers=BROWSER)
+        opened = client.get(pixel, headers=BROWSER)
         self._ack(opened.status_code, "open")
         assert opened.headers["content-type"] == "image/gif"
         self.ledger.opens.add(rid)
@@ -163,6 +158,31 @@ class Stream:
             for _ in range(2):
                 self.conversion(client, f"c-retried-{i}", 7.0, event_id=f"retry-{i}")
             self.ledger.conversions.pop()
+
+    def render(self, client: Http) -> tuple[int, str, str, str]:
+        """A new recipient's email: (number, recipient id, first tracked link, pixel)."""
+        i, self.n = self.n, self.n + 1
+        rid = f"r-{i}"
+        body = {"template": TEMPLATE, "locale": "fr", "recipient": {"id": rid}}
+        rendered = client.post("/v1/render", json=body, headers=AUTH)
+        assert rendered.status_code == 200, rendered.text
+        self.ledger.exposures.add(rid)
+        html = rendered.json()["html"]
+        link = re.search(r'href="https://[^/"]+(/t/c/[^"]+)"', html)
+        pixel = re.search(r'src="https://[^/"]+(/t/o/[^"]+)"', html)
+        assert link is not None and pixel is not None
+        return i, rid, link.group(1), pixel.group(1)
+
+    def heads(self, client: Http) -> None:
+        """HEAD on a new email's link and pixel: counted raw, and as machine evidence in
+        counters that are not unique per recipient (a batch applied twice would show)."""
+        _, rid, link, pixel = self.render(client)
+        self._ack(client.request("HEAD", link).status_code, "HEAD click")
+        self.ledger.clicks.add(rid)
+        self.ledger.head_clicks += 1
+        self._ack(client.request("HEAD", pixel).status_code, "HEAD pixel")
+        self.ledger.opens.add(rid)
+        self.ledger.head_opens += 1
 
     def webhook(self, client: Http, i: int) -> None:
         record = json.dumps(
@@ -203,6 +223,9 @@ class Http:
 
     def close(self) -> None:
         self._pool.close()
+
+    def request(self, method: str, path: str) -> Any:
+        return _Reply(self._pool.request(method, path, headers=BROWSER, redirect=False))
 
     def get(self, path: str, headers: dict[str, str], follow_redirects: bool = True) -> Any:
         return _Reply(self._pool.request("GET", path, headers=headers, redirect=False))
@@ -270,6 +293,8 @@ def counted(server: RedisServer) -> dict[str, Any]:
             "delivered": total(webhooks, "delivered"),
             "conversions": total(experiment, "conversion"),
             "revenue": total(experiment, "conversion", "sum"),
+            "head clicks": total(campaign, "click.machine:head-request"),
+            "head opens": total(campaign, "open.machine:head-request"),
         }
 
     return asyncio.run(read())
@@ -285,6 +310,8 @@ def expected(ledger: Ledger) -> dict[str, Any]:
         "delivered": len(ledger.delivered),
         "conversions": len(ledger.conversions),
         "revenue": sum(ledger.conversions),
+        "head clicks": ledger.head_clicks,
+        "head opens": ledger.head_opens,
     }
 
 
@@ -402,4 +429,113 @@ def test_redis_killed_while_a_flush_is_in_flight(
         for _ in range(5):
             stream.step(client)
         wait_until(lambda: drained(live, state / "spool"), "the spool replayed")
+    assert counted(server) == expected(ledger)
+
+
+class ReplyDroppingProxy:
+    """A TCP relay in front of redis-server that can drop the server's replies: a batch the
+    store applied whose answer never reached the app (the network, or the server dying
+    between writing its AOF and replying)."""
+
+    def __init__(self, upstream_port: int) -> None:
+        self.upstream_port = upstream_port
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port: int = self.listener.getsockname()[1]
+        self.dropping = threading.Event()
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:  # closed
+                return
+            try:
+                upstream = socket.create_connection(("127.0.0.1", self.upstream_port), 1)
+            except OSError:  # the server is down: so is the connection
+                client.close()
+                continue
+            upstream.settimeout(None)
+            with self._lock:
+                self._sockets += [client, upstream]
+            for source, target, replies in ((client, upstream, False), (upstream, client, True)):
+                threading.Thread(
+                    target=self._pump, args=(source, target, replies), daemon=True
+                ).start()
+
+    def _pump(self, source: socket.socket, target: socket.socket, replies: bool) -> None:
+        try:
+            while data := source.recv(65536):
+                if replies and self.dropping.is_set():
+                    continue
+                target.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for sock in (source, target):
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+
+    def cut(self) -> None:
+        """Close every relayed connection (the clients see them reset)."""
+        with self._lock:
+            sockets, self._sockets = self._sockets, []
+        for sock in sockets:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+            sock.close()
+
+    def close(self) -> None:
+        self.listener.close()
+        self.cut()
+
+
+def test_a_batch_applied_whose_reply_was_lost_counts_once(
+    make_redis_server: Callable[[bool], RedisServer],
+    http: Callable[[LiveApp], Http],
+    tmp_path: Path,
+) -> None:
+    """Redis applies the buffer's batch (and fsyncs it), the reply is lost, then the server
+    is killed: the app spools the batch it believes failed, and the replay after the
+    restart must not count it again. HEAD requests make counters that are not unique
+    per recipient, so a second application would show."""
+    server = make_redis_server(True)
+    server.start()
+    proxy = ReplyDroppingProxy(server.port)
+    state = tmp_path / "state"
+    ledger = Ledger()
+    stream = Stream(ledger)
+    try:
+        proxied = dataclasses.replace(settings(server, state), store_url=proxy.url)
+        with LiveApp(proxied) as live:
+            client = http(live)
+            launched = client.post("/v1/experiments", json=EXPERIMENT, headers=AUTH)
+            assert launched.status_code == 201, launched.text
+            for _ in range(3):
+                stream.step(client)
+            wait_until(lambda: counted(server) == expected(ledger), "the first events recorded")
+
+            proxy.dropping.set()
+            for _ in range(5):  # renders and HEADs: nothing here waits on the store
+                stream.heads(client)
+            wait_until(lambda: counted(server) == expected(ledger), "Redis applied the batch")
+            server.kill()  # the app never heard back
+            proxy.cut()
+            proxy.dropping.clear()
+            # The batch Redis applied is what the app now keeps for the replay.
+            wait_until(lambda: bool(spool_files(state / "spool")), "the applied batch spooled")
+            for _ in range(3):
+                stream.step(client)
+            server.start()
+            for _ in range(3):
+                stream.step(client)
+            wait_until(lambda: drained(live, state / "spool"), "the spool replayed")
+    finally:
+        proxy.close()
     assert counted(server) == expected(ledger)
