@@ -7,7 +7,8 @@ Each event has a recipient of its own, so the unique counters (one per recipient
 metric) count events. Conversions are not unique (a recipient may buy twice): their count
 and sum would show a batch recorded twice. Webhook and event retries repeat a provider's
 or caller's event id. The spool is replayed twice on purpose (a replayer that recorded a
-file and died before removing it), and Redis is killed once while a flush is in flight.
+file and died before removing it); Redis is killed once while a flush is in flight (writes
+paused on the server), and once after applying a batch whose reply a relay dropped.
 """
 
 from __future__ import annotations
