@@ -18,7 +18,7 @@ run: install
 	$(BIN)/atn-content serve --host 127.0.0.1 --port $(PORT)
 
 # redis-server is needed by the Redis store's contract tests (they start their own server);
-# chromium and fonts-noto-cjk by the real-browser tests (tests/browser).
+# chromium and fonts-noto-cjk by the real-browser tests (tests/browser); wrk by bench/.
 system-deps:
 	@if ! command -v redis-server >/dev/null 2>&1; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
@@ -26,6 +26,15 @@ system-deps:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server; \
 	  else \
 	    echo "redis-server is missing: install it (Debian: apt-get install redis-server)"; \
+	  fi; \
+	fi
+	@# wrk: the HTTP load generator of bench/api_load.py and bench/tracking.py.
+	@if ! command -v wrk >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing wrk with apt-get"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; \
+	  else \
+	    echo "wrk is missing (for bench/): install it (Debian: apt-get install wrk)"; \
 	  fi; \
 	fi
 	@# chromium (Debian's, driven by Playwright through executable_path: never a browser

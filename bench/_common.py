@@ -236,6 +236,8 @@ class Server:
     kind: str = "uvicorn"  # or "granian"
     state_dir: Path = field(default_factory=lambda: Path("/tmp"))
     port: int = field(default_factory=free_port)
+    env: dict[str, str] = field(default_factory=dict)
+    """ATN_* settings over the defaults below (another store, webhook keys)."""
     proc: subprocess.Popen[bytes] | None = None
 
     @property
@@ -283,14 +285,18 @@ class Server:
         ]
 
     def __enter__(self) -> Server:
-        env = os.environ | {
-            "ATN_API_KEY": API_KEY,
-            "ATN_SECRET": _SECRET,
-            "ATN_STATE_DIR": str(self.state_dir),
-            "ATN_STORE": f"sqlite:///{self.state_dir}/bench.db",
-            "ATN_CONTENT_ROOT": str(CONTENT_ROOT),
-        }
-        if self.workers > 1:
+        env = (
+            os.environ
+            | {
+                "ATN_API_KEY": API_KEY,
+                "ATN_SECRET": _SECRET,
+                "ATN_STATE_DIR": str(self.state_dir),
+                "ATN_STORE": f"sqlite:///{self.state_dir}/bench.db",
+                "ATN_CONTENT_ROOT": str(CONTENT_ROOT),
+            }
+            | self.env
+        )
+        if self.workers > 1 and env["ATN_STORE"].startswith("sqlite:"):
             # Workers opening a fresh SQLite file at once can race on PRAGMA journal_mode=WAL
             # ("database is locked", the worker exits and uvicorn stops): seen once here.
             # Put the file in WAL mode first; the race itself is reported, not hidden.

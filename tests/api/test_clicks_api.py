@@ -279,6 +279,27 @@ async def test_the_pixel_is_a_gif_with_no_store_even_for_a_bad_token(
         assert (image.format, image.size) == ("GIF", (1, 1))
 
 
+async def test_head_on_the_pixel_answers_like_get_without_a_body(
+    client: AsyncTestClient[Litestar], app: Litestar
+) -> None:
+    """Mail scanners HEAD images: a GIF's headers, never a 500 (one was, found by the
+    nothing-lost test), and the open counted raw only."""
+    email = await render(client, "r-headed")
+    for target in (path(pixel_src(email["html"])), "/t/o/garbage.gif"):
+        response = await client.head(target)
+        assert response.status_code == 200, target
+        assert response.headers["content-type"] == "image/gif"
+        assert response.headers["cache-control"] == "no-store"
+        assert response.content == b""
+    await flush(client, app)
+    counters = await asyncio.to_thread(
+        client.blocking_portal.call, app.state.store.counters, "campaign:promo"
+    )
+    bucket = counters[email["template_version"]]
+    assert bucket["open"]["count"] == 1 and "open.human" not in bucket
+    assert bucket["open.machine:head-request"]["count"] == 1
+
+
 async def test_tracking_turned_off_per_request_and_per_template(
     client: AsyncTestClient[Litestar],
 ) -> None:

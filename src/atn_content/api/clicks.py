@@ -127,7 +127,9 @@ def check_pixel(
     assigner: NamedDependency[Assigner],
 ) -> Response[None]:
     response = _pixel(request, token, tracker, intake, assigner)
-    return Response(None, media_type="image/gif", headers=response.headers)
+    # No body to render: Litestar renders None as b"" only for text/* (image/gif is a 500).
+    headers = {**response.headers, "Content-Type": "image/gif"}
+    return Response(None, media_type=MediaType.TEXT, headers=headers)
 
 
 ROUTES = (follow_click, check_click, open_pixel, check_pixel)
