@@ -3,9 +3,7 @@
 
 from __future__ import annotations
 
-import base64
 import json
-import re
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +11,7 @@ from typing import Any
 
 import pytest
 from litestar.testing import TestClient
+from tests.tokens import without_issue_times
 
 from atn_content.app import create_app
 from atn_content.cli import main
@@ -35,24 +34,8 @@ def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
-#: A tracked link or pixel token: its payload carries the second it was issued at.
-_TRACKING_TOKEN = re.compile(r"/t/([co])/([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)")
-
-
-def _without_issue_time(match: re.Match[str]) -> str:
-    """The token's payload (campaign, version, variant, link, recipient, URL) without the
-    issue time, so renders made seconds apart compare equal and still differ by arm."""
-    data = match.group(2)
-    payload = base64.urlsafe_b64decode(data + "=" * (-len(data) % 4)).decode().split("\n")
-    return f"/t/{match.group(1)}/" + "|".join(payload[:9] + payload[10:])
-
-
 def _documents(out: str) -> list[Any]:
-    return [
-        json.loads(_TRACKING_TOKEN.sub(_without_issue_time, line))
-        for line in out.splitlines()
-        if line.strip()
-    ]
+    return [json.loads(without_issue_times(line)) for line in out.splitlines() if line.strip()]
 
 
 def test_api_and_cli_render_and_batch_agree_with_a_running_experiment(
