@@ -65,6 +65,8 @@ SWEEP: dict[tuple[str, str], tuple[str, Any, int]] = {
     ("GET", "/healthz"): ("/healthz", None, 200),
     ("GET", "/u/{token:str}"): ("{unsubscribe}", None, 200),
     ("POST", "/u/{token:str}"): ("{unsubscribe}", None, 202),
+    ("GET", "/preferences/{token:str}"): ("{preferences}", None, 200),
+    ("POST", "/preferences/{token:str}"): ("{preferences}", b"frequency=monthly", 202),
     ("GET", "/t/c/{token:str}"): ("{click}", None, 302),
     ("GET", "/t/o/{token:str}"): ("{pixel}", None, 200),
     ("GET", "/v1/experiments"): ("/v1/experiments", None, 503),
@@ -116,8 +118,14 @@ def email_paths(client: TestClient[Litestar], rid: str) -> dict[str, str]:
     found = re.fullmatch(r"<https://[^/]+(/u/[^>]+)>", email["headers"]["List-Unsubscribe"])
     click = re.search(r'href="https://[^/"]+(/t/c/[^"]+)"', email["html"])
     pixel = re.search(r'src="https://[^/"]+(/t/o/[^"]+)"', email["html"])
-    assert found is not None and click is not None and pixel is not None
-    return {"unsubscribe": found.group(1), "click": click.group(1), "pixel": pixel.group(1)}
+    prefs = re.search(r'href="https://[^/"]+(/preferences/[^"]+)"', email["html"])
+    assert found and click and pixel and prefs
+    return {
+        "unsubscribe": found.group(1),
+        "click": click.group(1),
+        "pixel": pixel.group(1),
+        "preferences": prefs.group(1),
+    }
 
 
 def sweep(client: TestClient[Litestar], paths: dict[str, str]) -> dict[tuple[str, str], int]:
@@ -136,8 +144,16 @@ def sweep(client: TestClient[Litestar], paths: dict[str, str]) -> dict[tuple[str
             response = client.post(target, content=_ndjson(body), headers=AUTH)
         else:
             headers = ROUTE_HEADERS.get(route, AUTH)
+            form = isinstance(body, bytes)  # a page's form, not JSON
             response = client.request(
-                method, target, json=body, headers=headers, follow_redirects=False
+                method,
+                target,
+                json=None if form else body,
+                content=body if form else None,
+                headers={**headers, "Content-Type": "application/x-www-form-urlencoded"}
+                if form
+                else headers,
+                follow_redirects=False,
             )
         seen[route] = response.status_code
         assert response.status_code < 500 or response.status_code == 503, (route, response.text)
@@ -199,7 +215,7 @@ def test_redis_killed_every_route_answers_and_the_unsubscribe_lands_once(
 
     sweep(client, paths)
     page = client.post(path)  # a second click while still down: harmless
-    assert page.status_code == 202 and "unsubscribed" in page.text
+    assert page.status_code == 202 and "Vous êtes désabonné·e" in page.text
     assert client.get("/healthz").json()["store"].startswith("unavailable")
 
     server.start()  # same port, same data

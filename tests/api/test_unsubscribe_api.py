@@ -47,7 +47,7 @@ def test_one_click_post_unsubscribes_without_an_api_key(
         headers={"Content-Type": "application/x-www-form-urlencoded"},
     )
     assert response.status_code == 200
-    assert "unsubscribed" in response.text
+    assert '<html lang="fr"' in response.text and "Vous êtes désabonné·e" in response.text
     assert is_unsubscribed(client, "u-post")
     assert not is_unsubscribed(client, "u-get-other")
     assert client.post(path).status_code == 200  # a second click is harmless
@@ -70,7 +70,8 @@ def test_forged_or_altered_tokens_are_404(
         for method in ("GET", "POST"):
             response = client.request(method, forged)
             assert response.status_code == 404, (method, forged)
-            assert response.headers["content-type"].startswith("application/problem+json")
+            assert response.headers["content-type"].startswith("text/html")
+            assert "<html lang=" in response.text and data not in response.text
     assert not is_unsubscribed(client, "u-victim")
 
 

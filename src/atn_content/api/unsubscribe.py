@@ -1,82 +1,75 @@
-"""GET/POST /u/{token}: signed, public unsubscribe (RFC 8058 one-click on POST).
+"""GET/POST /u/{token}: signed, public unsubscribe (RFC 8058 one-click on POST), in the
+email's language, with an optional reason.
 
-GET shows a confirmation page (mail scanners follow GET links, so GET must not
-unsubscribe); POST, sent by the mailbox provider's one-click button or by the page's
-form, records it: 200 once in the store, or 202 with the same page when the store is
-unreachable and the unsubscribe is in the spool (fsync'd, replayed when the store is back).
+GET shows the confirmation page (mail scanners follow GET links, so GET must not
+unsubscribe); POST, sent by the mailbox provider's one-click button (body
+`List-Unsubscribe=One-Click`) or by the page's form (with a reason), records it: 200 once in
+the store, or 202 with the same page when the store is unreachable and the unsubscribe is in
+the spool (fsync'd, replayed when the store is back).
 """
 
 from __future__ import annotations
 
-import html
 import time
+from typing import Any
 
-from litestar import MediaType, Response, get, post
+from litestar import MediaType, Request, Response, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath
 
-from atn_content.api.errors import ProblemError
-from atn_content.api.problems import Problem
+from atn_content.api.pages import form_fields, page_response, refused
 from atn_content.store import InvalidEvent, StoreUnavailable, Unsubscribe
 from atn_content.store.buffer import EventBuffer
 from atn_content.tracking.links import UnsubscribeLinks
+from atn_content.tracking.pages.html import (
+    REASONS,
+    invalid_page,
+    unsubscribe_page,
+    unsubscribed_page,
+)
+from atn_content.tracking.refused import page_language
 
-__all__ = ["confirm_unsubscribe", "unsubscribe"]
-
-_PAGE = """<!doctype html><html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1"><title>{title}</title>
-<style>body{{font-family:Helvetica,Arial,sans-serif;max-width:32rem;margin:4rem auto;
-padding:0 1rem;color:#1d2a33}}button{{background:#0b4f6c;color:#fff;border:0;
-border-radius:1.5rem;padding:.8rem 1.6rem;font-size:1rem;cursor:pointer}}</style></head>
-<body><h1>{title}</h1><p>{body}</p>{form}</body></html>"""
-
-
-def _read(links: UnsubscribeLinks, token: str) -> tuple[str, str]:
-    found = links.read(token)
-    if found is None:
-        raise ProblemError(
-            Problem(
-                404, "Unknown link", "this unsubscribe link is not valid (altered or truncated)"
-            )
-        )
-    return found
+__all__ = ["ROUTES", "confirm_unsubscribe", "unsubscribe"]
 
 
 @get("/u/{token:str}", media_type=MediaType.HTML, include_in_schema=False)
 async def confirm_unsubscribe(
-    token: FromPath[str], links: NamedDependency[UnsubscribeLinks]
-) -> str:
-    _read(links, token)
-    form = (
-        f'<form method="post" action="/u/{html.escape(token)}">'
-        '<input type="hidden" name="List-Unsubscribe" value="One-Click">'
-        '<button type="submit">Unsubscribe</button></form>'
-    )
-    return _PAGE.format(
-        title="Unsubscribe from Air Tahiti Nui emails?",
-        body="One click and you will not receive this list any more.",
-        form=form,
-    )
+    request: Request[Any, Any, Any], token: FromPath[str], links: NamedDependency[UnsubscribeLinks]
+) -> Response[str]:
+    link = links.read(token)
+    if link is None:
+        return refused(request, None)
+    lang = page_language(link.locale, request.headers.get("accept-language", ""))
+    preferences = links.preferences_url(link.recipient_id, link.locale or lang)
+    return page_response(unsubscribe_page(lang, token, preferences))
 
 
 @post("/u/{token:str}", media_type=MediaType.HTML, status_code=200, include_in_schema=False)
 async def unsubscribe(
+    request: Request[Any, Any, Any],
     token: FromPath[str],
     links: NamedDependency[UnsubscribeLinks],
     buffer: NamedDependency[EventBuffer],
 ) -> Response[str]:
-    recipient_id, list_id = _read(links, token)
+    link = links.read(token)
+    if link is None:
+        return refused(request, None)
+    lang = page_language(link.locale, request.headers.get("accept-language", ""))
+    fields = form_fields(await request.body())
+    reason = (fields.get("reason") or [""])[-1]
+    if reason and reason not in REASONS:
+        back = f"/u/{token}"
+        return page_response(invalid_page(lang, "reason", reason, back), status_code=400)
     try:
-        recorded = await buffer.record_or_spool(Unsubscribe(recipient_id, list_id, time.time()))
+        recorded = await buffer.record_or_spool(
+            Unsubscribe(link.recipient_id, link.list_id, time.time(), reason=reason)
+        )
     except InvalidEvent:
-        raise ProblemError(
-            Problem(404, "Unknown link", "this unsubscribe link is not valid")
-        ) from None
+        return refused(request, link.locale)
     except OSError as exc:  # the store is down and the spool's disk refuses too
         raise StoreUnavailable(f"unsubscribe not kept: the spool refuses writes: {exc}") from exc
-    page = _PAGE.format(
-        title="You are unsubscribed",
-        body="We will not send you this list any more. Māuruuru!",
-        form="",
-    )
-    return Response(page, status_code=200 if recorded else 202, media_type=MediaType.HTML)
+    preferences = links.preferences_url(link.recipient_id, link.locale or lang)
+    return page_response(unsubscribed_page(lang, preferences), status_code=200 if recorded else 202)
+
+
+ROUTES = (confirm_unsubscribe, unsubscribe)

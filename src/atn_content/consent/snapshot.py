@@ -76,6 +76,10 @@ class SuppressionSnapshot:
     def key(self, recipient_id: str) -> str:
         return recipient_hash(self._secret, recipient_id)
 
+    def held(self, recipient_id: str) -> Held | None:
+        """What is known of one recipient (the preference centre's starting point)."""
+        return self._held.get(self.key(recipient_id))
+
     def check(self, recipient_id: str, list_id: str, content_type: str) -> Suppression | None:
         """Why this recipient must not get a template of this list and content type."""
         return suppressed(self._held.get(self.key(recipient_id)), list_id, content_type)

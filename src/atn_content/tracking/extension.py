@@ -28,12 +28,12 @@ class LinksExtension(BaseExtension):
     def context(self, scope: RenderScope) -> Mapping[str, Any]:
         recipient_id = str(scope.recipient["id"])
         return {
-            "unsubscribe_url": self.links.url(recipient_id, scope.list_id),
-            "preferences_url": self.links.preferences_url(recipient_id),
+            "unsubscribe_url": self.links.url(recipient_id, scope.list_id, scope.locale),
+            "preferences_url": self.links.preferences_url(recipient_id, scope.locale),
         }
 
     def headers(self, scope: RenderScope, context: Mapping[str, Any]) -> Mapping[str, str]:
         url = context.get("unsubscribe_url")
         if not isinstance(url, str):  # the template does not show the link
-            url = self.links.url(str(scope.recipient["id"]), scope.list_id)
+            url = self.links.url(str(scope.recipient["id"]), scope.list_id, scope.locale)
         return self.links.headers(url)

@@ -1,10 +1,13 @@
-"""The tracking feature: signed links in every email, and the routes they lead to."""
+"""The tracking feature: signed links in every email, and the pages they lead to (the
+unsubscribe page and the preference centre; the preference centre reads the consent
+feature's suppression snapshot)."""
 
 from __future__ import annotations
 
 from litestar.di import Provide
 
-from atn_content.api.unsubscribe import confirm_unsubscribe, unsubscribe
+from atn_content.api.preferences import ROUTES as PREFERENCE_ROUTES
+from atn_content.api.unsubscribe import ROUTES as UNSUBSCRIBE_ROUTES
 from atn_content.config import Settings
 from atn_content.features import Feature
 from atn_content.signing import Signer
@@ -25,6 +28,6 @@ def feature(settings: Settings) -> Feature:
     return Feature(
         "tracking",
         extension=extension,
-        routes=(confirm_unsubscribe, unsubscribe),
+        routes=(*UNSUBSCRIBE_ROUTES, *PREFERENCE_ROUTES),
         dependencies={"links": Provide(links, sync_to_thread=False)},
     )

@@ -1,0 +1,1 @@
+"""The recipient's pages: unsubscribe, its confirmation, and the preference centre."""
