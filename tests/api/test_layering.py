@@ -9,7 +9,7 @@ import pytest
 
 API = Path(__file__).resolve().parents[2] / "src" / "atn_content" / "api"
 #: What every controller may share: wire formats, errors, auth, the render pool, DI.
-SHARED = {"problems", "schemas", "auth", "errors", "offload", "dependencies"}
+SHARED = {"problems", "schemas", "auth", "errors", "offload", "dependencies", "pages"}
 
 
 def _api_imports(path: Path) -> set[str]:

@@ -58,16 +58,15 @@ def test_every_page_names_its_language_and_labels_every_control() -> None:
             assert "<script" not in page
 
 
-@given(token=st.text(max_size=40), value=st.text(max_size=100))
+#: Text as a browser keeps it: parsers drop NUL and fold CR into LF, whatever we send.
+_TEXT = st.text(st.characters(blacklist_characters="\x00\r", blacklist_categories=("Cs",)))
+
+
+@given(token=_TEXT.filter(lambda t: len(t) <= 40), value=_TEXT.filter(lambda t: len(t) <= 100))
 def test_what_comes_from_outside_is_escaped(token: str, value: str) -> None:
     """Whatever a link or a form carries reads back as text, never as markup."""
     form = HTMLParser(unsubscribe_page("fr", token, None)).css_first("form")
-    assert form is not None and form.attributes["action"] == _as_parsed(f"/u/{token}")
+    assert form is not None and form.attributes["action"] == f"/u/{token}"
     tree = HTMLParser(invalid_page("en", "topics", value, f"/preferences/{token}"))
     assert not tree.css("script")
-    assert [c.text() for c in tree.css("code")] == ["topics", _as_parsed(value[:80])]
-
-
-def _as_parsed(text: str) -> str:
-    """What an HTML parser makes of text (it drops NULs and normalises line ends)."""
-    return text.replace("\x00", "\ufffd").replace("\r\n", "\n").replace("\r", "\n")
+    assert [c.text() for c in tree.css("code")] == ["topics", value[:80]]
