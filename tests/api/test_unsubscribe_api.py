@@ -86,3 +86,13 @@ def test_a_preferences_link_cannot_unsubscribe(
     assert client.post(f"/u/{token}").status_code == 404
     store = client.app.state.store
     assert not client.blocking_portal.call(store.is_unsubscribed, "u-prefs", "prefs")
+
+
+def test_a_multipart_one_click_post_unsubscribes_too(
+    client: TestClient[Litestar], auth: dict[str, str]
+) -> None:
+    """RFC 8058 allows multipart/form-data for the one-click body as well."""
+    path = unsubscribe_path(client, auth, "u-multipart")
+    response = client.post(path, files={"List-Unsubscribe": (None, "One-Click")})
+    assert response.status_code == 200
+    assert is_unsubscribed(client, "u-multipart")
