@@ -5,17 +5,14 @@ KEY may render (and everything else); OTHER holds only the experiments scope, fo
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from litestar import Litestar
 from litestar.testing import TestClient
+from tests.live import live_server
 
 from atn_content.app import create_app
 from atn_content.config import Settings
@@ -89,19 +86,5 @@ def client_with(tmp_path: Path) -> Iterator[Callable[..., TestClient[Litestar]]]
 @pytest.fixture(scope="session")
 def live_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """An app of its own behind a real uvicorn on a free port (for what TestClient cannot do)."""
-    app = create_app(make_settings(tmp_path_factory.mktemp("live")))
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.01)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with live_server(create_app(make_settings(tmp_path_factory.mktemp("live")))) as url:
+        yield url

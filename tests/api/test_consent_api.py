@@ -7,7 +7,6 @@ contents) and every SQLite table row.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ import redis
 from litestar import Litestar
 from litestar.testing import TestClient
 from tests.api.conftest import make_settings
+from tests.live import sqlite_mentions
 
 from atn_content.app import create_app
 from atn_content.store import Preferences, Unsubscribe
@@ -179,25 +179,10 @@ def _redis_mentions(url: str, needle: str) -> list[str]:
     return found
 
 
-def _sqlite_mentions(path: str, needle: str) -> list[str]:
-    """Every table with a row holding `needle` in any column."""
-    found = []
-    with sqlite3.connect(path) as conn:
-        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
-        for table in tables:
-            for row in conn.execute(f'SELECT * FROM "{table}"'):
-                if any(
-                    needle.encode() in (v if isinstance(v, bytes) else str(v).encode()) for v in row
-                ):
-                    found.append(table)
-                    break
-    return found
-
-
 def mentions(backend: str) -> Callable[[str], list[str]]:
     if backend.startswith("redis"):
         return lambda needle: _redis_mentions(backend, needle)
-    return lambda needle: _sqlite_mentions(backend.removeprefix("sqlite:///"), needle)
+    return lambda needle: sqlite_mentions(backend.removeprefix("sqlite:///"), needle)
 
 
 def test_access_then_erasure_leaves_only_a_hash(client: TestClient[Litestar], backend: str) -> None:

@@ -10,12 +10,8 @@ from __future__ import annotations
 
 import json
 import os
-import socket
-import sqlite3
 import subprocess
 import sys
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,9 +19,9 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-import uvicorn
 from playwright.sync_api import Browser, Route
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
+from tests.live import live_server, sqlite_mentions
 
 from atn_content.app import create_app
 from atn_content.config import Settings
@@ -64,37 +60,8 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
         api_keys={KEY: frozenset({"render", "privacy"})},
         secret=SECRET.encode(),
     )
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.01)
-    yield Live(f"http://127.0.0.1:{port}", db, folder / "state")
-    server.should_exit = True
-    thread.join(timeout=10)
-
-
-def sqlite_mentions(path: Path, needle: str) -> list[str]:
-    """Every table with a row holding `needle` in any column."""
-    found = []
-    with sqlite3.connect(path) as conn:
-        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
-        for table in tables:
-            for row in conn.execute(f'SELECT * FROM "{table}"'):
-                if any(
-                    needle.encode() in (v if isinstance(v, bytes) else str(v).encode()) for v in row
-                ):
-                    found.append(table)
-                    break
-    return found
+    with live_server(create_app(settings)) as url:
+        yield Live(url, db, folder / "state")
 
 
 def test_a_japanese_recipient_chooses_monthly_without_promotions_and_is_honoured(
