@@ -19,21 +19,26 @@ __all__ = ["NO_CACHE", "ROUTES"]
 NO_CACHE = {"Cache-Control": "no-store, no-cache, must-revalidate, max-age=0"}
 
 
-@get("/v1/img/countdown/{name:str}", include_in_schema=False)
+@get(["/v1/img/countdown", "/v1/img/countdown/{token:path}"], include_in_schema=False)
 async def countdown_image(
-    name: FromPath[str], countdown: NamedDependency[CountdownImages]
+    countdown: NamedDependency[CountdownImages], token: FromPath[str] = ""
 ) -> Response[bytes]:
-    return Response(await countdown.gif(name), media_type="image/gif", headers=NO_CACHE)
+    return Response(await countdown.gif(_token(token)), media_type="image/gif", headers=NO_CACHE)
 
 
-@head("/v1/img/countdown/{name:str}", include_in_schema=False)
+@head(["/v1/img/countdown", "/v1/img/countdown/{token:path}"], include_in_schema=False)
 async def check_countdown_image(
-    name: FromPath[str], countdown: NamedDependency[CountdownImages]
+    countdown: NamedDependency[CountdownImages], token: FromPath[str] = ""
 ) -> Response[None]:
-    data = await countdown.gif(name)
+    data = await countdown.gif(_token(token))
     # No body to render: Litestar renders None as b"" only for text/* (image/gif is a 500).
     headers = {**NO_CACHE, "Content-Type": "image/gif", "Content-Length": str(len(data))}
     return Response(None, media_type=MediaType.TEXT, headers=headers)
+
+
+def _token(name: str) -> str:
+    """The last segment (`<token>.gif`); a path with more segments is refused as a whole."""
+    return name.removeprefix("/") if name.count("/") <= 1 else ""
 
 
 ROUTES = (countdown_image, check_countdown_image)
