@@ -147,6 +147,7 @@ def create_app(
                 "api_keys": dict(settings.api_keys),
                 "assigner": Assigner(),
                 "pool": RenderPool(),
+                "feature_health": {f.name: f.health for f in features if f.health},
             }
         ),
         dependencies=collect_dependencies(DEPENDENCIES, features),

@@ -290,3 +290,14 @@ def test_the_route_is_public_and_not_in_the_schema(serve: Callable[..., Served])
     schema = served.client.get("/schema/openapi.json").json()
     assert not [p for p in schema["paths"] if "countdown" in p]
     assert re.fullmatch(r"/v1/img/countdown/.+\.gif", url_of(CountdownToken("fr", "sand", 1, 1)))
+
+
+def test_healthz_shows_what_the_countdown_counted(serve: Callable[..., Served]) -> None:
+    served = serve()
+    get_gif(served, "/v1/img/countdown/forged.gif")
+    get_gif(served, "/v1/img/countdown/nothing")
+    get_gif(served, url_of(CountdownToken("fr", "lagoon", 1, deadline=T0 + 60)))
+    details = served.client.get("/healthz").json()["features"]["countdown"]
+    assert details["refused"] == {"forged": 1, "not-gif": 1}
+    assert details["served"] == {"neutral": 2, "countdown": 1}
+    assert details["draws"] == 2 and details["hits"] == 1

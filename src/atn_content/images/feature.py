@@ -46,4 +46,5 @@ def feature(
         routes=ROUTES,
         dependencies={"countdown": Provide(provide, sync_to_thread=False)},
         start=start,
+        health=images.details,
     )
