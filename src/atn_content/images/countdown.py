@@ -18,6 +18,7 @@ from functools import lru_cache
 from PIL import Image, ImageDraw
 
 from atn_content.images.font import font
+from atn_content.images.gif import encode
 from atn_content.images.text import ENDED, LOCALES, UNITS, unit_label
 from atn_content.images.themes import DEFAULT_THEME, Theme, theme
 from atn_content.images.tiles import (
@@ -205,12 +206,8 @@ def frames(
 
 
 def _encode(images: list[Image.Image], *, loop: bool) -> bytes:
-    out = io.BytesIO()
-    options: dict[str, object] = {"duration": FRAME_MS, "optimize": False, "disposal": 1}
-    if loop:
-        options["loop"] = 0  # forever; without it the GIF plays once and stays on the end
-    images[0].save(out, "GIF", save_all=len(images) > 1, append_images=images[1:], **options)
-    return out.getvalue()
+    # loop=False: no loop count, so the GIF plays once and stays on its last frame
+    return encode(images, duration_ms=FRAME_MS, loop=loop)
 
 
 def countdown_gif(
@@ -227,7 +224,7 @@ def countdown_gif(
     drawn = frames(remaining_s, locale, theme, scale)
     if len(drawn) == 1:
         return ended_gif(locale, theme, scale)
-    return _encode(drawn, loop=len(drawn) == FRAMES and remaining_s >= FRAMES)
+    return _encode(drawn, loop=remaining_s >= FRAMES)
 
 
 @lru_cache(maxsize=64)
