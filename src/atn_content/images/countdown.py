@@ -201,7 +201,7 @@ def frames(
     shown = [remaining_s - k for k in range(FRAMES) if remaining_s - k > 0]
     drawn = _draw_all(look, scale, locale, shown)
     if len(drawn) < FRAMES:
-        drawn.append(_ended_frame(look, scale, locale))
+        drawn.append(_ended_frame(look, scale, locale).copy())  # the cached one stays as it is
     return drawn
 
 
