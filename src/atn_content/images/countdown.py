@@ -137,7 +137,7 @@ def _column_width(layout: _Layout) -> int:
     return layout.column - colon.width - 2 * (layout.column // 50)
 
 
-@lru_cache(maxsize=512)  # 512 tiles of at most 140x240: a few MiB, whatever the campaign
+@lru_cache(maxsize=512)  # one byte a pixel: at most 30 MiB, if every tile were 2x
 def _unit_tile(layout: _Layout, locale: str, unit: str, value: int) -> Image.Image:
     """One unit as drawn in its column (the number over its label), full height.
 
