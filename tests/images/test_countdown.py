@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
@@ -409,3 +410,11 @@ def test_any_remaining_time_decodes_with_the_right_frames(
     assert ("loop" in info) == (remaining >= 60)
     if remaining > 0:
         assert read_numbers(frames[0], THEMES[theme]) == expected(remaining)
+
+
+def test_threads_draw_what_one_thread_draws() -> None:
+    """The serving side draws in a thread pool: shared caches and one FreeType face."""
+    cases = [(700 * DAY + k * 3601, LOCALES[k % 3], "sunset", 1 + k % 2) for k in range(12)]
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        together = list(pool.map(lambda case: countdown_gif(*case), cases))
+    assert together == [countdown_gif(*case) for case in cases]
