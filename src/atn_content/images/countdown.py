@@ -18,6 +18,7 @@ from functools import lru_cache
 from PIL import Image, ImageDraw
 
 from atn_content.images.font import font
+from atn_content.images.gif import encode
 from atn_content.images.text import ENDED, LOCALES, UNITS, unit_label
 from atn_content.images.themes import DEFAULT_THEME, Theme, theme
 from atn_content.images.tiles import (
@@ -101,45 +102,83 @@ class _Layout:
         )
 
 
+@lru_cache(maxsize=64)
+def _layout(look: Theme, scale: int) -> _Layout:
+    return _Layout.of(look, scale)
+
+
 def _blank(look: Theme, layout: _Layout) -> Image.Image:
     image = Image.new("P", (layout.width, layout.height), 0)
     image.putpalette(palette(look))
     return image
 
 
+def _colon(layout: _Layout) -> tuple[Image.Image, int]:
+    """The separator tile and its top."""
+    colon = text_tile(":", layout.digit_size, Ink.LABELS)
+    _cell_w, cell_h, _ascent = digit_cell(layout.digit_size)
+    return colon.image, layout.digits_top + (cell_h - colon.image.height) // 2
+
+
 @lru_cache(maxsize=64)
 def _base(look: Theme, scale: int) -> Image.Image:
     """The background with the separators between the units: what every frame starts from."""
-    layout = _Layout.of(look, scale)
+    layout = _layout(look, scale)
     image = _blank(look, layout)
-    colon = text_tile(":", layout.digit_size, Ink.LABELS)
-    _cell_w, cell_h, _ascent = digit_cell(layout.digit_size)
-    y = layout.digits_top + (cell_h - colon.image.height) // 2
+    colon, y = _colon(layout)
     for k in range(1, len(UNITS)):
-        image.paste(colon.image, (k * layout.column - colon.width // 2, y))
+        image.paste(colon, (k * layout.column - colon.width // 2, y))
     return image
 
 
-def _draw(look: Theme, scale: int, locale: str, seconds: int) -> Image.Image:
-    """One frame showing `seconds` left."""
-    layout = _Layout.of(look, scale)
-    frame = _base(look, scale).copy()
+def _column_width(layout: _Layout) -> int:
+    """A unit's column less the separators on its sides: what a unit tile may cover."""
+    colon, _y = _colon(layout)
+    return layout.column - colon.width - 2 * (layout.column // 50)
+
+
+@lru_cache(maxsize=512)  # one byte a pixel: at most 30 MiB, if every tile were 2x
+def _unit_tile(layout: _Layout, locale: str, unit: str, value: int) -> Image.Image:
+    """One unit as drawn in its column (the number over its label), full height.
+
+    Palette indices only, so every theme of one layout shares it; a frame is then its
+    predecessor with the units that changed pasted over (usually the seconds alone).
+    """
+    width = _column_width(layout)
+    tile = Image.new("P", (width, layout.height), 0)
     cell_w, _cell_h, _ascent = digit_cell(layout.digit_size)
-    for k, (unit, value) in enumerate(zip(UNITS, _split(seconds), strict=True)):
-        text = f"{value:02d}"
-        centre = k * layout.column + layout.column // 2
-        x = centre - len(text) * cell_w // 2
-        for digit in text:
-            frame.paste(digit_tile(digit, layout.digit_size, Ink.DIGITS), (x, layout.digits_top))
-            x += cell_w
-        label = text_tile(unit_label(locale, unit, value), layout.label_size, Ink.LABELS)
-        frame.paste(label.image, (centre - label.width // 2, layout.labels_baseline + label.dy))
-    return frame
+    text = f"{value:02d}"
+    x = (width - len(text) * cell_w) // 2
+    for digit in text:
+        tile.paste(digit_tile(digit, layout.digit_size, Ink.DIGITS), (x, layout.digits_top))
+        x += cell_w
+    label = text_tile(unit_label(locale, unit, value), layout.label_size, Ink.LABELS)
+    tile.paste(label.image, ((width - label.width) // 2, layout.labels_baseline + label.dy))
+    return tile
+
+
+def _draw_all(look: Theme, scale: int, locale: str, shown: list[int]) -> list[Image.Image]:
+    """The frames showing each number of seconds in shown, each built on the one before."""
+    layout = _layout(look, scale)
+    left = (layout.column - _column_width(layout)) // 2
+    drawn: list[Image.Image] = []
+    previous: tuple[int, ...] = ()
+    frame = _base(look, scale)
+    for seconds in shown:
+        values = _split(seconds)
+        frame = frame.copy()
+        for k, (unit, value) in enumerate(zip(UNITS, values, strict=True)):
+            if not previous or previous[k] != value:
+                tile = _unit_tile(layout, locale, unit, value)
+                frame.paste(tile, (k * layout.column + left, 0))
+        drawn.append(frame)
+        previous = values
+    return drawn
 
 
 @lru_cache(maxsize=64)
 def _ended_frame(look: Theme, scale: int, locale: str) -> Image.Image:
-    layout = _Layout.of(look, scale)
+    layout = _layout(look, scale)
     image = _blank(look, layout)
     text = text_tile(ENDED[locale], look.ended_size * scale, Ink.DIGITS)
     x = (layout.width - text.width) // 2
@@ -160,19 +199,15 @@ def frames(
     look = _check(locale, theme, scale)
     _check_remaining(remaining_s)
     shown = [remaining_s - k for k in range(FRAMES) if remaining_s - k > 0]
-    drawn = [_draw(look, scale, locale, seconds) for seconds in shown]
+    drawn = _draw_all(look, scale, locale, shown)
     if len(drawn) < FRAMES:
-        drawn.append(_ended_frame(look, scale, locale))
+        drawn.append(_ended_frame(look, scale, locale).copy())  # the cached one stays as it is
     return drawn
 
 
 def _encode(images: list[Image.Image], *, loop: bool) -> bytes:
-    out = io.BytesIO()
-    options: dict[str, object] = {"duration": FRAME_MS, "optimize": False, "disposal": 1}
-    if loop:
-        options["loop"] = 0  # forever; without it the GIF plays once and stays on the end
-    images[0].save(out, "GIF", save_all=len(images) > 1, append_images=images[1:], **options)
-    return out.getvalue()
+    # loop=False: no loop count, so the GIF plays once and stays on its last frame
+    return encode(images, duration_ms=FRAME_MS, loop=loop)
 
 
 def countdown_gif(
@@ -189,7 +224,7 @@ def countdown_gif(
     drawn = frames(remaining_s, locale, theme, scale)
     if len(drawn) == 1:
         return ended_gif(locale, theme, scale)
-    return _encode(drawn, loop=len(drawn) == FRAMES and remaining_s >= FRAMES)
+    return _encode(drawn, loop=remaining_s >= FRAMES)
 
 
 @lru_cache(maxsize=64)
@@ -204,7 +239,7 @@ def neutral_gif(theme: str = DEFAULT_THEME, scale: int = 1) -> bytes:
     """The brand image a bad or tampered token gets (no text that could mislead): the
     theme's background with a sun setting on the lagoon, in the accent colour."""
     look = _check(LOCALES[0], theme, scale)
-    layout = _Layout.of(look, scale)
+    layout = _layout(look, scale)
     ss = 4  # drawn 4x larger and reduced: smooth edges from ImageDraw's aliased shapes
     w, h = layout.width * ss, layout.height * ss
     mask = Image.new("L", (w, h), 0)
