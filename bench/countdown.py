@@ -14,11 +14,13 @@ calls warm them). first_ms: the very first GIF of a fresh process (font opened, 
 tile drawn; measured in a child process). Both sides are timed alternately, round by
 round; the medians are compared.
 
-The HTTP cache-hit part (`hits_per_s`, GET /v1/img/countdown/{token}.gif on a live server)
-is the serving side's: it adds its figures to the dict `drawing_results` returns, before
-`results_line` prints the last line.
+Cache hits over HTTP (bench/countdown_hits.py): GET /v1/img/countdown/{token}.gif from
+rendered emails on a live uvicorn with wrk, /healthz the floor in the same run:
+`hits_per_s`, `hits_ratio` (= hits / healthz at the same concurrency), added to the dict
+`drawing_results` returns before `results_line` prints the last line.
 
 Usage: .venv/bin/python bench/countdown.py [--rounds 7] [--per-round 5] [--locale fr]
+       [--workers 2] [--connections 16 64] [--duration 5] [--http-rounds 3]
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from atn_content.images.countdown import FRAMES, countdown_gif
 from atn_content.images.font import font
 from atn_content.images.text import UNITS, unit_label
 from atn_content.images.themes import DEFAULT_THEME, THEMES
+from countdown_hits import hits_results
 
 #: 2 days, 5 h, 7 min, 42 s: every unit has two digits; the minute turns at frame 43.
 REMAINING_S = 2 * 86400 + 5 * 3600 + 7 * 60 + 42
@@ -167,10 +170,20 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--per-round", type=int, default=5)
     parser.add_argument("--locale", default="fr", choices=("fr", "en", "ja"))
+    parser.add_argument("--workers", type=int, default=2, help="uvicorn workers (HTTP hits)")
+    parser.add_argument("--connections", type=int, nargs="+", default=[16, 64])
+    parser.add_argument("--duration", type=int, default=5, help="seconds per wrk run")
+    parser.add_argument("--http-rounds", type=int, default=3, help="wrk runs per label, level")
+    parser.add_argument("--recipients", type=int, default=30, help="emails rendered for URLs")
     args = parser.parse_args()
     print(machine_summary())
     other = OtherLoad()
     results = drawing_results(args.rounds, args.per_round, args.locale)
+    results.update(
+        hits_results(
+            args.workers, args.connections, args.duration, args.http_rounds, args.recipients
+        )
+    )
     other_cpus = other.cpus()
     print(f"other processes used {other_cpus:.2f} CPUs on average during this run")
     results["other_cpus"] = round(other_cpus, 2)

@@ -42,7 +42,7 @@ ROUTE_PREFIX = "/v1/img/countdown/"
 DEFAULT_SCALE = 2
 _IMG = (
     '<img src="{src}" width="{width}" height="{height}" alt="{alt}" '
-    'style="display:block;width:{width}px;max-width:100%;height:auto;border:0;'
+    'style="display:block;width:100%;max-width:{width}px;height:auto;border:0;'
     'outline:none;text-decoration:none;margin:0 auto;" />'
 )
 

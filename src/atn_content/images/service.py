@@ -14,7 +14,7 @@ import math
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping
-from functools import partial
+from functools import lru_cache, partial
 from typing import Any
 
 from atn_content.images.cache import FrameCache
@@ -32,6 +32,8 @@ FALLBACK_GIF = (
     b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00"
     b"\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;"
 )
+#: Token texts whose reading is remembered (a few hundred bytes each).
+_READ_MEMO = 4096
 log = logging.getLogger("atn_content.images")
 
 
@@ -46,6 +48,8 @@ class CountdownImages:
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.tokens = tokens
+        # The same URL is opened again and again (one campaign, one second): verified once.
+        self._read = lru_cache(maxsize=_READ_MEMO)(tokens.read)
         self.cache = cache
         self._first_opens = first_opens
         self._clock = clock
@@ -75,7 +79,7 @@ class CountdownImages:
     async def _gif(self, name: str) -> bytes:
         if not name.endswith(SUFFIX):
             return await self._neutral("not-gif")
-        token = self.tokens.read(name[: -len(SUFFIX)])
+        token = self._read(name[: -len(SUFFIX)])
         if token is None:
             return await self._neutral("forged")
         remaining = await self._remaining(token)
