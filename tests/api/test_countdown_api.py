@@ -301,3 +301,19 @@ def test_healthz_shows_what_the_countdown_counted(serve: Callable[..., Served]) 
     assert details["refused"] == {"forged": 1, "not-gif": 1}
     assert details["served"] == {"neutral": 2, "countdown": 1}
     assert details["draws"] == 2 and details["hits"] == 1
+
+
+def test_refusals_are_all_counted_but_logged_at_most_once_a_second_per_reason(
+    serve: Callable[..., Served], capsys: pytest.CaptureFixture[str]
+) -> None:
+    served = serve()
+    capsys.readouterr()
+    for _ in range(5):
+        get_gif(served, "/v1/img/countdown/forged.gif")
+    get_gif(served, "/v1/img/countdown/no-suffix")
+    served.clock.now += 1
+    get_gif(served, "/v1/img/countdown/forged.gif")
+    lines = [x for x in capsys.readouterr().err.splitlines() if "countdown token refused" in x]
+    assert served.images.refused == {"forged": 6, "not-gif": 1}
+    assert len(lines) == 3
+    assert "(forged): neutral image answered; 6 refused (forged) since start, 7 in all" in lines[2]

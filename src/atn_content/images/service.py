@@ -32,6 +32,8 @@ FALLBACK_GIF = (
     b"GIF89a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff!\xf9\x04\x01\x00\x00\x00"
     b"\x00,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;"
 )
+#: At most one log line per refusal reason in this many seconds (the counters count all).
+_LOG_EVERY_S = 1.0
 #: Token texts whose reading is remembered (a few hundred bytes each).
 _READ_MEMO = 4096
 log = logging.getLogger("atn_content.images")
@@ -54,6 +56,7 @@ class CountdownImages:
         self._first_opens = first_opens
         self._clock = clock
         self.refused: Counter[str] = Counter()
+        self._logged: dict[str, float] = {}
         self.served: Counter[str] = Counter()
 
     def details(self) -> Mapping[str, Any]:
@@ -110,11 +113,17 @@ class CountdownImages:
 
     async def _neutral(self, reason: str) -> bytes:
         self.refused[reason] += 1
-        log.warning(
-            "countdown token refused (%s): neutral image answered; %d refused since start",
-            reason,
-            self.refused.total(),
-        )
+        now = self._clock()
+        if now - self._logged.get(reason, -_LOG_EVERY_S) >= _LOG_EVERY_S:  # no log flood
+            self._logged[reason] = now
+            log.warning(
+                "countdown token refused (%s): neutral image answered; %d refused (%s) since "
+                "start, %d in all",
+                reason,
+                self.refused[reason],
+                reason,
+                self.refused.total(),
+            )
         try:
             data = await self.cache.get(("neutral", DEFAULT_THEME, 1), partial(neutral_gif))
         except Exception:
