@@ -21,6 +21,12 @@ Runner = Callable[[Callable[[], bytes]], Awaitable[bytes]]
 """Runs a drawing off the event loop (asyncio.to_thread, or the app's RenderPool)."""
 
 
+def _retrieved(task: asyncio.Future[bytes]) -> None:
+    """A prefetch nobody awaited: its failure is not an error (the next request retries)."""
+    if not task.cancelled():
+        task.exception()
+
+
 async def _to_thread(draw: Callable[[], bytes]) -> bytes:
     return await asyncio.to_thread(draw)
 
@@ -41,9 +47,23 @@ class FrameCache:
         """Answers from the cache without waiting."""
         self.waits = 0
         """Answers that awaited a drawing another request had started."""
+        self.prefetches = 0
+        """Drawings started ahead of their second (see prefetch)."""
 
     def __len__(self) -> int:
         return len(self._items)
+
+    def __contains__(self, key: Hashable) -> bool:
+        return key in self._items
+
+    def prefetch(self, key: Hashable, draw: Callable[[], bytes]) -> None:
+        """Start drawing `key` in the background unless it is cached or being drawn: the
+        next second of a countdown being opened now, so its opens do not wait for it."""
+        if key in self._items or key in self._inflight:
+            return
+        self.prefetches += 1
+        task = self._inflight[key] = asyncio.ensure_future(self._fill(key, draw))
+        task.add_done_callback(_retrieved)
 
     async def get(self, key: Hashable, draw: Callable[[], bytes]) -> bytes:
         """The bytes for `key`, drawing them with `draw` (in a thread) when not cached."""

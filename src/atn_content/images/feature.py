@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from litestar.di import Provide
 
-from atn_content.api.countdown import ROUTES
+from atn_content.api.countdown import routes
 from atn_content.config import Settings
 from atn_content.features import AppDeps, Feature
 from atn_content.images.cache import FrameCache
@@ -43,7 +43,7 @@ def feature(
     return Feature(
         "countdown",
         extension=CountdownExtension(tokens, settings.public_url),
-        routes=ROUTES,
+        routes=routes(images),
         dependencies={"countdown": Provide(provide, sync_to_thread=False)},
         start=start,
         health=images.details,

@@ -4,7 +4,8 @@ Mail image proxies (Gmail's) cache error responses, so a bad token is answered w
 neutral brand image, logged without the token (it is a signed credential) and counted by
 reason. The remaining seconds are the deadline minus the clock's whole second; an evergreen
 deadline is its key's first open plus its duration (first_open.py). GIF bytes come from the
-FrameCache, keyed by (kind, theme, locale, scale, remaining seconds).
+FrameCache, keyed by (kind, theme, locale, scale, remaining seconds); a second opened more
+than once (a campaign) has the next one drawn ahead, so its opens never wait for a drawing.
 """
 
 from __future__ import annotations
@@ -68,6 +69,7 @@ class CountdownImages:
             "cached": len(self.cache),
             "draws": self.cache.draws,
             "hits": self.cache.hits,
+            "prefetches": self.cache.prefetches,
             "first_open_store_unavailable": opens.unavailable if opens else 0,
         }
 
@@ -95,11 +97,18 @@ class CountdownImages:
             key = ("countdown", token.theme, token.locale, token.scale, remaining)
             draw = partial(countdown_gif, remaining, token.locale, token.theme, token.scale)
             kind = "countdown"
+        hot = key in self.cache  # opened before in this second: a campaign, not one reader
         try:
             data = await self.cache.get(key, draw)
         except ValueError:  # signed by us, yet no longer drawable (a theme taken away)
             return await self._neutral("undrawable")
         self.served[kind] += 1
+        if hot and kind == "countdown" and remaining > 1:
+            after = remaining - 1
+            self.cache.prefetch(
+                ("countdown", token.theme, token.locale, token.scale, after),
+                partial(countdown_gif, after, token.locale, token.theme, token.scale),
+            )
         return data
 
     async def _remaining(self, token: CountdownToken) -> int:
