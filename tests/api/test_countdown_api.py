@@ -242,7 +242,8 @@ def test_one_second_of_one_look_is_drawn_once_for_every_open(
     assert cache.hits == 5 and cache.prefetches == 1 and cache.draws == 2
     served.clock.now += 1
     assert get_gif(served, path) == countdown_gif(89, "en", "lagoon", 1)
-    assert cache.draws == 2 and cache.hits + cache.waits == 6
+    # 89 was not drawn again (a hit, or a wait on its drawing ahead); 88 is drawn ahead.
+    assert cache.hits + cache.waits == 6 and cache.prefetches == 2 and cache.draws == 3
 
 
 def test_an_evergreen_timer_continues_from_the_first_open(
@@ -319,3 +320,28 @@ def test_refusals_are_all_counted_but_logged_at_most_once_a_second_per_reason(
     assert served.images.refused == {"forged": 6, "not-gif": 1}
     assert len(lines) == 3
     assert "(forged): neutral image answered; 6 refused (forged) since start, 7 in all" in lines[2]
+
+
+def test_other_methods_are_not_allowed(serve: Callable[..., Served]) -> None:
+    served = serve()
+    path = url_of(CountdownToken("fr", "lagoon", 1, deadline=T0 + 60))
+    response = served.client.post(path)
+    assert response.status_code == 405 and response.headers["allow"] == "GET, HEAD"
+    assert served.images.served.total() == 0
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/v1/img/countdown",
+        "/v1/img/countdown/",
+        "/v1/img/countdown/a/b.gif",
+        "/v1/img/countdown/%FF.gif",
+    ],
+)
+def test_paths_without_one_token_get_the_neutral_image(
+    serve: Callable[..., Served], path: str
+) -> None:
+    served = serve()
+    assert get_gif(served, path) == neutral_gif()
+    assert served.images.refused.total() == 1

@@ -40,9 +40,10 @@ async def test_a_second_opened_twice_has_the_next_one_drawn_ahead() -> None:
     assert cache.prefetches == 1
     await settled(cache, 2)
     clock.now += 1
-    draws = cache.draws
+    hits = cache.hits
     assert await images.gif(name(T0 + 120)) == countdown_gif(119, "ja", "night", 1)
-    assert cache.draws == draws  # drawn ahead: a hit
+    assert cache.hits == hits + 1  # drawn ahead: a hit, and 118 is drawn ahead in turn
+    assert cache.prefetches == 2 and cache.draws == 3
 
 
 async def test_countdowns_opened_once_each_are_drawn_once_each() -> None:

@@ -62,6 +62,7 @@ class FrameCache:
         if key in self._items or key in self._inflight:
             return
         self.prefetches += 1
+        self.draws += 1
         task = self._inflight[key] = asyncio.ensure_future(self._fill(key, draw))
         task.add_done_callback(_retrieved)
 
@@ -76,13 +77,13 @@ class FrameCache:
         if pending is None:
             # A task of its own: a request that goes away (client gone) cancels its wait,
             # never the drawing the other requests await.
+            self.draws += 1
             pending = self._inflight[key] = asyncio.ensure_future(self._fill(key, draw))
         else:
             self.waits += 1
         return await asyncio.shield(pending)
 
     async def _fill(self, key: Hashable, draw: Callable[[], bytes]) -> bytes:
-        self.draws += 1
         try:
             data = await self._run(draw)
         finally:
