@@ -20,7 +20,7 @@ rendered emails on a live uvicorn with wrk, /healthz the floor in the same run:
 `drawing_results` returns before `results_line` prints the last line.
 
 Usage: .venv/bin/python bench/countdown.py [--rounds 7] [--per-round 5] [--locale fr]
-       [--workers 2] [--connections 16 64] [--duration 5] [--http-rounds 3]
+       [--workers 2] [--connections 4 16 64] [--duration 5] [--http-rounds 3]
 """
 
 from __future__ import annotations
@@ -171,7 +171,7 @@ def main() -> None:
     parser.add_argument("--per-round", type=int, default=5)
     parser.add_argument("--locale", default="fr", choices=("fr", "en", "ja"))
     parser.add_argument("--workers", type=int, default=2, help="uvicorn workers (HTTP hits)")
-    parser.add_argument("--connections", type=int, nargs="+", default=[16, 64])
+    parser.add_argument("--connections", type=int, nargs="+", default=[4, 16, 64])
     parser.add_argument("--duration", type=int, default=5, help="seconds per wrk run")
     parser.add_argument("--http-rounds", type=int, default=3, help="wrk runs per label, level")
     parser.add_argument("--recipients", type=int, default=30, help="emails rendered for URLs")
