@@ -2,6 +2,7 @@
 
 The drawing is pure (countdown.py: remaining seconds, locale, theme, scale -> GIF bytes), so
 the serving side can cache its bytes per second of remaining time and draw each second once
-for a whole campaign. Themes are data (themes.py), the words are data (text.py), and the one
-font (Noto Sans CJK JP Bold, OFL) arrives through a PyPI package (font.py).
+for a whole campaign. Themes are data (themes.py), the words are data (text.py), the one
+font (Noto Sans CJK JP Bold, OFL) arrives through a PyPI package (font.py); text is drawn
+once into palette tiles (tiles.py) and the frames are written as a GIF by gif.py.
 """

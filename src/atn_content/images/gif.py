@@ -79,7 +79,7 @@ def encode(frames: Sequence[Image.Image], *, duration_ms: int, loop: bool) -> by
         if previous is None:
             shown.append((image, (0, 0, width, height), duration_ms))
         else:
-            box = ImageChops.subtract_modulo(image, previous).getbbox(alpha_only=False)
+            box = ImageChops.subtract_modulo(image, previous).getbbox()
             if box is None:
                 last, last_box, last_ms = shown[-1]
                 shown[-1] = (last, last_box, last_ms + duration_ms)
