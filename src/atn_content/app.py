@@ -27,6 +27,7 @@ from atn_content.delivery import Delivery
 from atn_content.experiments.assign import Assigner, refresh_forever
 from atn_content.experiments.intake import Intake
 from atn_content.features import AppDeps, Feature, collect_dependencies
+from atn_content.images import feature as countdown
 from atn_content.logs import logging_config
 from atn_content.redact import redact
 from atn_content.store import StoreUnavailable, open_store
@@ -53,6 +54,7 @@ def default_features(settings: Settings) -> list[Feature]:
         webhooks.feature(settings),
         consent.feature(settings),
         clicks.feature(settings),
+        countdown.feature(settings),
     ]
 
 
@@ -145,6 +147,7 @@ def create_app(
                 "api_keys": dict(settings.api_keys),
                 "assigner": Assigner(),
                 "pool": RenderPool(),
+                "feature_health": {f.name: f.health for f in features if f.health},
             }
         ),
         dependencies=collect_dependencies(DEPENDENCIES, features),

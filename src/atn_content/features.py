@@ -60,6 +60,8 @@ class Feature:
     """What a one-shot command (`atn-content render`, `batch`) runs once before its
     renders, instead of `start`: read what the gate needs from the store."""
     stop: Callable[[], Awaitable[None]] | None = None
+    health: Callable[[], Mapping[str, Any]] | None = None
+    """What /healthz shows for it under `features.<name>` (counters an operator reads)."""
 
 
 def collect_dependencies(

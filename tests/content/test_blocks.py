@@ -27,6 +27,8 @@ from atn_content.content.environment import Environments
 from atn_content.content.i18n import Catalogs
 from atn_content.content.library import Library
 from atn_content.content.renderer import RenderedEmail, Renderer
+from atn_content.images.extension import CountdownExtension
+from atn_content.images.tokens import CountdownTokens
 from atn_content.signing import Signer
 from atn_content.tracking.extension import LinksExtension
 from atn_content.travel.extension import AirportsExtension
@@ -42,7 +44,13 @@ _DOC = re.compile(r"\A\{#-(.*?)-#\}", re.DOTALL)
 _PARAM = re.compile(r"^\s{4,}([a-z_]+)\s+(str|int)\s+\S", re.MULTILINE)
 _INCLUDE = re.compile(r"\{%-?\s*include\s+[\"']([^\"']+)[\"']\s*-?%\}")
 #: Values the minimal templates pass for parameters that take one of a few words.
-CHOICES = {"search_price": "drop", "campaign_step": "launch"}
+CHOICES = {
+    "search_price": "drop",
+    "campaign_step": "launch",
+    "countdown_deadline": "2026-12-31",
+    "countdown_hours": 48,
+    "countdown_zone": "Pacific/Tahiti",
+}
 
 
 @dataclass(frozen=True)
@@ -102,6 +110,9 @@ def build_renderer(root: Path, airports: bool) -> Renderer:
         [
             ProfileExtension(),
             LinksExtension(Signer(b"k" * 32, "unsubscribe"), "https://news.airtahitinui.com"),
+            CountdownExtension(
+                CountdownTokens(Signer(b"k" * 32, "countdown")), "https://news.airtahitinui.com"
+            ),
             *([AirportsExtension()] if airports else []),
         ],
     )
@@ -336,7 +347,27 @@ class TestRecipientBlocks:
         assert url in texts(renderers, "view-online", "en", "new-subscriber", web_version_url=url)
         assert texts(renderers, "view-online", "en", "new-subscriber").strip() == ""
 
-    @pytest.mark.parametrize("slot", ["recommendations", "countdown", "place-names"])
+    @pytest.mark.parametrize("locale", LOCALES)
+    def test_countdown_says_the_end_in_words_beside_its_image(
+        self, locale: str, renderers: dict[bool, Renderer]
+    ) -> None:
+        # The minimal template passes 2026-12-31 in Tahiti: the offer ends at the midnight
+        # after it, shown as 23:59 on the 31st to a recipient in Tahiti.
+        email = render(renderers, "countdown", locale, "champion-frequent-flyer")
+        words = {
+            "fr": ("31 décembre 2026", "23:59"),
+            "en": ("December 31, 2026", "11:59\u202fPM"),
+            "ja": ("2026年12月31日", "23:59"),
+        }[locale]
+        img = re.search(r'<img src="([^"]+/v1/img/countdown/[^"]+\.gif)"[^>]*>', email.html)
+        assert img is not None
+        assert 'width="600"' in img.group(0) and 'height="120"' in img.group(0)
+        assert "display:block" in img.group(0)
+        alt = re.search(r'alt="([^"]+)"', img.group(0))
+        assert alt is not None and all(w in alt.group(1) for w in words)
+        assert all(w in email.text for w in words) and "/v1/img/countdown/" not in email.text
+
+    @pytest.mark.parametrize("slot", ["recommendations", "place-names"])
     def test_slots_render_nothing_yet(self, slot: str, renderers: dict[bool, Renderer]) -> None:
         assert texts(renderers, slot, "en", "champion-frequent-flyer").strip() == ""
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import get
+from litestar import Request, get
 from litestar.di import NamedDependency
 
 from atn_content import __version__
@@ -18,10 +18,13 @@ __all__ = ["healthz"]
 
 @get("/healthz", summary="Liveness, store reachability and store warnings")
 async def healthz(
-    store: NamedDependency[Store], renderer: NamedDependency[Renderer]
+    request: Request[Any, Any, Any],
+    store: NamedDependency[Store],
+    renderer: NamedDependency[Renderer],
 ) -> dict[str, Any]:
     """`warnings` lists what an operator should fix although everything works (a Redis
-    without persistence); `store` is "ok" or why it cannot be reached."""
+    without persistence); `store` is "ok" or why it cannot be reached; `features` holds
+    what features count (the countdown's refused tokens)."""
     warnings: list[str] = []
     try:
         await store.ping()
@@ -35,4 +38,8 @@ async def healthz(
         "store": reachable,
         "warnings": warnings,
         "templates": len(renderer.library.names()),
+        "features": {
+            name: dict(details())
+            for name, details in request.app.state.get("feature_health", {}).items()
+        },
     }

@@ -1,4 +1,5 @@
-"""`atn-content`: serve, render, batch, compile, i18n, lint (and experiments, when installed)."""
+"""`atn-content`: serve, render, batch, compile, i18n, lint, countdown (and experiments, when
+installed)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import msgspec
 
 from atn_content.api.errors import ProblemError
 from atn_content.api.problems import problem_for_content_error
+from atn_content.cli.countdown import add_countdown_commands
 from atn_content.cli.lint import add_lint_command
 from atn_content.config import Settings, ensure_local_key
 from atn_content.content.errors import ContentError, TemplateError
@@ -81,6 +83,7 @@ def _parser() -> argparse.ArgumentParser:
     update.set_defaults(run=_i18n_update)
 
     add_lint_command(sub)
+    add_countdown_commands(sub)
 
     try:
         from atn_content.cli.experiments import add_experiments_commands
