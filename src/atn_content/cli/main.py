@@ -1,4 +1,4 @@
-"""`atn-content`: serve, render, batch, compile, i18n, lint (and experiments, when installed)."""
+"""`atn-content`: serve, render, batch, compile, i18n, lint, recs (experiments, when installed)."""
 
 from __future__ import annotations
 
@@ -88,6 +88,9 @@ def _parser() -> argparse.ArgumentParser:
         pass
     else:
         add_experiments_commands(sub)
+    from atn_content.cli.recs import add_recs_commands
+
+    add_recs_commands(sub)
     return parser
 
 
