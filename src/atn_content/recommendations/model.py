@@ -57,7 +57,7 @@ class HistoryItem(msgspec.Struct, frozen=True, array_like=True):
     ts: float
 
 
-class RecsModel(msgspec.Struct, frozen=True):
+class RecsModel(msgspec.Struct, frozen=True, weakref=True):
     """A trained model. neighbours: strategy -> destination -> its top-N neighbours;
     popularity: market ("" = every market) -> destinations best first; history: recipient
     -> last HISTORY_LIMIT interactions, newest first; markets: recipient -> market."""
