@@ -110,16 +110,29 @@ def test_a_bad_parquet_row_names_file_row_and_column(tmp_path: Path) -> None:
         read_interactions(path)
 
 
-def test_naive_parquet_timestamps_are_utc(tmp_path: Path) -> None:
+@pytest.mark.parametrize("unit", ["s", "ms", "us", "ns"])
+def test_naive_parquet_timestamps_are_utc_in_any_unit(tmp_path: Path, unit: str) -> None:
     path = tmp_path / "naive.parquet"
     moment = dt.datetime(2026, 3, 4, 5, 6, 7)
     pq.write_table(
         pa.table({"recipient_id": ["r"], "destination": ["moorea"], "kind": ["click"],
-                  "ts": pa.array([moment], pa.timestamp("us"))}),
+                  "ts": pa.array([moment], pa.timestamp(unit))}),
         path,
     )  # fmt: skip
     (row,) = read_interactions(path)
     assert row.ts == moment.replace(tzinfo=dt.UTC).timestamp() and row.market == ""
+
+
+def test_a_null_parquet_timestamp_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "null.parquet"
+    moments = pa.array([dt.datetime(2026, 1, 1), None], pa.timestamp("ms", tz="UTC"))
+    pq.write_table(
+        pa.table({"recipient_id": ["r", "s"], "destination": ["moorea", "tahiti"],
+                  "kind": ["click", "click"], "ts": moments}),
+        path,
+    )  # fmt: skip
+    with pytest.raises(InteractionError, match=r"row 2: column ts: None is not a timestamp"):
+        read_interactions(path)
 
 
 @pytest.mark.parametrize(

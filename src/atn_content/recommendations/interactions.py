@@ -193,7 +193,7 @@ def read_parquet(path: Path, catalogue: Catalogue | None = None) -> list[Interac
         raise InteractionError(f"{path}: not a Parquet file: {exc}") from None
     _header_index(table.column_names, str(path))
     rows = _Rows(catalogue or Catalogue.default(), str(path), "row")
-    columns = [table.column(c).to_pylist() for c in COLUMNS]
+    columns = [_column(table, c) for c in COLUMNS]
     markets: Iterable[Any] = (
         table.column("market").to_pylist() if "market" in table.column_names else [""] * len(table)
     )
@@ -201,6 +201,21 @@ def read_parquet(path: Path, catalogue: Catalogue | None = None) -> list[Interac
         rows.interaction(i, rid, dest, kind, ts, market)
         for i, (rid, dest, kind, ts, market) in enumerate(zip(*columns, markets, strict=True), 1)
     ]
+
+
+def _column(table: Any, name: str) -> list[Any]:
+    """A column as Python values; a timestamp column as seconds since the epoch (UTC for a
+    naive one), without making a datetime per row."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    column = table.column(name)
+    if pa.types.is_timestamp(column.type):
+        per_second = {"s": 1, "ms": 1_000, "us": 1_000_000, "ns": 1_000_000_000}[column.type.unit]
+        ticks = pc.cast(column, pa.int64())
+        return [None if v is None else v / per_second for v in ticks.to_pylist()]
+    values: list[Any] = column.to_pylist()
+    return values
 
 
 def read_interactions(path: Path, catalogue: Catalogue | None = None) -> list[Interaction]:

@@ -49,6 +49,9 @@ BLEND: Mapping[str, float] = {
     "similar": 0.0,
     "popularity": 0.1,
 }
+#: Popular destinations per market that take part in the blend (the rest come in only
+#: through the popularity fill, after every blended candidate).
+_BLEND_POPULAR = 10
 #: How much each kind of interaction says about taste, and how fast it fades.
 _TASTE = {"booking": 1.0, "search": 0.6, "click": 0.4}
 _TRIPS = {"booking": 1.0, "search": 0.25, "click": 0.25}
@@ -102,7 +105,7 @@ class _Prepared:
                 (code, cf.get(src, _EMPTY).get(code, 0.0), content.get(src, _EMPTY).get(code, 0.0))
                 for code in dict.fromkeys(
                     [c for c, _ in self.neighbours["also_visited"].get(src, ())]
-                    + [c for c, _ in self.neighbours["similar"].get(src, ())]
+                    + [c for c, _ in self.neighbours["similar"].get(src, ()) if BLEND["similar"]]
                 )
             )
             for src in {*cf, *content}
@@ -114,7 +117,8 @@ class _Prepared:
             self.ordered[market] = kept
             best = -kept[0][0] if kept and kept[0][0] < 0 else 1.0
             weight = BLEND["popularity"] / best
-            self.blend_popularity[market] = {code: -neg * weight for neg, code in kept}
+            top = kept[:_BLEND_POPULAR]  # the tail is left to the popularity fill
+            self.blend_popularity[market] = {code: -neg * weight for neg, code in top}
         self.ordered.setdefault("", [])
         self.blend_popularity.setdefault("", {})
 
