@@ -28,6 +28,7 @@ from atn_content.experiments.assign import Assigner, refresh_forever
 from atn_content.experiments.intake import Intake
 from atn_content.features import AppDeps, Feature, collect_dependencies
 from atn_content.logs import logging_config
+from atn_content.recommendations import feature as recommendations
 from atn_content.redact import redact
 from atn_content.store import StoreUnavailable, open_store
 from atn_content.store.buffer import EventBuffer
@@ -53,6 +54,7 @@ def default_features(settings: Settings) -> list[Feature]:
         webhooks.feature(settings),
         consent.feature(settings),
         clicks.feature(settings),
+        recommendations.feature(settings),
     ]
 
 

@@ -27,6 +27,9 @@ from atn_content.content.environment import Environments
 from atn_content.content.i18n import Catalogs
 from atn_content.content.library import Library
 from atn_content.content.renderer import RenderedEmail, Renderer
+from atn_content.recommendations.extension import RecommendationsExtension
+from atn_content.recommendations.serving import Recommender
+from atn_content.recommendations.snapshot import ModelSnapshot
 from atn_content.signing import Signer
 from atn_content.tracking.extension import LinksExtension
 from atn_content.travel.extension import AirportsExtension
@@ -102,6 +105,7 @@ def build_renderer(root: Path, airports: bool) -> Renderer:
         [
             ProfileExtension(),
             LinksExtension(Signer(b"k" * 32, "unsubscribe"), "https://news.airtahitinui.com"),
+            RecommendationsExtension(Recommender(ModelSnapshot())),  # no model: cold start
             *([AirportsExtension()] if airports else []),
         ],
     )
@@ -336,7 +340,7 @@ class TestRecipientBlocks:
         assert url in texts(renderers, "view-online", "en", "new-subscriber", web_version_url=url)
         assert texts(renderers, "view-online", "en", "new-subscriber").strip() == ""
 
-    @pytest.mark.parametrize("slot", ["recommendations", "countdown", "place-names"])
+    @pytest.mark.parametrize("slot", ["countdown", "place-names"])
     def test_slots_render_nothing_yet(self, slot: str, renderers: dict[bool, Renderer]) -> None:
         assert texts(renderers, slot, "en", "champion-frequent-flyer").strip() == ""
 
