@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import re
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -197,3 +198,18 @@ def test_a_replica_that_never_read_a_model_serves_the_cold_start(
         answer: Any = client.get(f"{PATH}someone", params={"locale": "fr"}, headers=AUTH)
         assert answer.status_code == 200, answer.text
         assert answer.json()["model_version"] is None and len(answer.json()["items"]) == 3
+
+
+def test_tracked_links_still_lead_to_the_destination_page(client: TestClient[Litestar]) -> None:
+    """Click tracking rewrites the section's links; each redirects to the place's page."""
+    body = {"template": "newsletter-destination", "locale": "ja", "recipient": {"id": "t-1"}}
+    html = client.post("/v1/render", json=body, headers=AUTH).json()["html"]
+    section = html.split("あなたへのおすすめ", 1)[-1] if "あなたへのおすすめ" in html else html
+    links = re.findall(r'href="https://[^/"]+(/t/c/[^"]+)"', section)
+    targets = set()
+    for link in links:
+        answer = client.get(link, follow_redirects=False)
+        assert answer.status_code == 302
+        targets.add(answer.headers["location"].split("?", 1)[0])
+    pages = {d.link("ja") for d in CATALOGUE}
+    assert len(targets & pages) == 3, targets
