@@ -14,6 +14,12 @@ with its own SQLite store: wall time and peak RSS (resource.getrusage of the chi
 The baseline is the same fresh process reading the file only (`--read-only`):
 train_ratio = train / read.
 
+Rendering (in process, as bench/render.py measures a render: Renderer.render of
+newsletter-destination for the bench's recipients in fr, en and ja, untracked, the model
+served from the snapshot as a replica does): the shipped template against the same
+template with its recommendations section taken out (a copy of templates/ without the
+include), passes alternated, median pass of each: render_ratio = with / without.
+
 Usage: .venv/bin/python bench/recs.py [--recipients 2000] [--rounds 7]
        [--interactions 1000000] [--quick]
 """
@@ -21,8 +27,11 @@ Usage: .venv/bin/python bench/recs.py [--recipients 2000] [--rounds 7]
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
+import re
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -30,8 +39,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from _common import REPO, OtherLoad, machine_summary
+from _common import CONTENT_ROOT, REPO, TEMPLATE, OtherLoad, machine_summary, make_recipients
+from atn_content.app import build_renderer, default_features
 from atn_content.cli.recs import SYNTHETIC_END, SYNTHETIC_START
+from atn_content.config import Settings
+from atn_content.content.renderer import Renderer
 from atn_content.recommendations.catalogue import Catalogue
 from atn_content.recommendations.interactions import (
     Interaction,
@@ -39,9 +51,11 @@ from atn_content.recommendations.interactions import (
     write_csv,
     write_parquet,
 )
+from atn_content.recommendations.model import RecsModel, save
 from atn_content.recommendations.rank import STRATEGIES, recommend
 from atn_content.recommendations.synthetic import generate
 from atn_content.recommendations.train import train
+from atn_content.store.sqlite import SQLiteStore
 
 #: Synthetic interactions per recipient over the default period (measured: about 12.7).
 _PER_RECIPIENT = 12.5
@@ -75,6 +89,68 @@ def serving(recipients: int, rounds: int) -> dict[str, float]:
                 )  # fmt: skip
             times[leg].append((time.perf_counter() - started) / len(people) * 1e6)
     return {leg: statistics.median(values) for leg, values in times.items()}
+
+
+def _renderer(root: Path, model: RecsModel) -> Renderer:
+    """The app's untracked renderer on `root`, its recommendations model read from a store."""
+    settings = Settings(content_root=root, secret=b"b" * 32)
+    features = [f for f in default_features(settings) if f.name != "clicks"]
+    store = SQLiteStore(root / "recs.db")
+
+    async def prepare() -> None:
+        await save(store, model)
+        for feature in features:
+            if feature.name == "recommendations" and feature.prepare is not None:
+                await feature.prepare(store)
+        await store.close()
+
+    asyncio.run(prepare())
+    return build_renderer(settings, features)
+
+
+def rendering(recipients: int, rounds: int, workdir: Path) -> dict[str, float]:
+    """Median pass, microseconds per render, with and without the recommendations section."""
+    catalogue = Catalogue.default()
+    model = train(
+        generate(2000, 14, SYNTHETIC_START, SYNTHETIC_END), catalogue,
+        trained_at=SYNTHETIC_END.timestamp(),
+    )  # fmt: skip
+    roots = {"with": workdir / "with", "without": workdir / "without"}
+    for root in roots.values():
+        root.mkdir()
+        for part in ("blocks", "locales", "experiments"):
+            (root / part).symlink_to(CONTENT_ROOT / part)
+        shutil.copytree(CONTENT_ROOT / "templates", root / "templates")
+    newsletter = roots["without"] / "templates" / f"{TEMPLATE}.mjml"
+    source = newsletter.read_text(encoding="utf-8")
+    section = re.compile(
+        r'^\s*\{% with recommendations_about[^\n]*\n\s*\{% include "recommendations.mjml" %\}'
+        r"\n\s*\{% endwith %\}\n",
+        re.MULTILINE,
+    )
+    stripped, count = section.subn("", source)
+    if count != 1:
+        raise SystemExit(f"{TEMPLATE}: the recommendations section was not found once")
+    newsletter.write_text(stripped, encoding="utf-8")
+    renderers = {name: _renderer(root, model) for name, root in roots.items()}
+    people = make_recipients(recipients)
+    now = SYNTHETIC_END
+    shown = renderers["with"].render(TEMPLATE, "en", people[0], now=now).text
+    if "Chosen for you" not in shown and "Chosen for you" not in "".join(
+        renderers["with"].render(TEMPLATE, p["locale"], p, now=now).text for p in people[:30]
+    ):
+        raise SystemExit("the shipped newsletter shows no recommendations: nothing to measure")
+    times: dict[str, list[float]] = {name: [] for name in renderers}
+    for round_ in range(rounds + 1):  # the first round warms the compile caches up
+        order = list(renderers) if round_ % 2 else list(reversed(renderers))
+        for name in order:
+            renderer = renderers[name]
+            started = time.perf_counter()
+            for person in people:
+                renderer.render(TEMPLATE, person["locale"], person, now=now)
+            if round_:
+                times[name].append((time.perf_counter() - started) / len(people) * 1e6)
+    return {name: statistics.median(values) for name, values in times.items()}
 
 
 def _child_train(path: Path, read_only: bool) -> int:
@@ -169,6 +245,13 @@ def main() -> None:
     for leg, us in served.items():
         print(f"  {leg:<16} {us:7.1f} us per recipient")
     blend_ratio = served["blend"] / served["cold_start"]
+    with tempfile.TemporaryDirectory(prefix="bench-recs-render-") as tmp:
+        rendered = rendering(args.recipients, args.rounds, Path(tmp))
+    render_ratio = rendered["with"] / rendered["without"]
+    print(
+        f"rendering {TEMPLATE}: with recommendations {rendered['with']:.0f} us, without "
+        f"{rendered['without']:.0f} us per render: ratio {render_ratio:.3f}"
+    )
     with tempfile.TemporaryDirectory(prefix="bench-recs-") as tmp:
         trained = training(args.interactions, Path(tmp))
     other = load.cpus()
@@ -182,6 +265,8 @@ def main() -> None:
     )
     print(f"  peak RSS < 2 GiB: {trained['peak_rss_mib']:,.0f} MiB "
           f"({verdict[trained['peak_rss_mib'] < 2048]})")  # fmt: skip
+    print(f"  render with recommendations within 20 %: {render_ratio:.3f} "
+          f"({verdict[render_ratio <= 1.2]})")  # fmt: skip
     print(f"total {time.monotonic() - started:.0f} s")
     print(
         f"serve_blend_us={served['blend']:.1f} "
@@ -190,7 +275,9 @@ def main() -> None:
         f"train_interactions={args.interactions} train_csv_s={trained['train_csv_s']:.2f} "
         f"train_parquet_s={trained['train_parquet_s']:.2f} read_csv_s={trained['read_csv_s']:.2f} "
         f"read_parquet_s={trained['read_parquet_s']:.2f} train_ratio={train_ratio:.2f} "
-        f"train_peak_rss_mib={trained['peak_rss_mib']:.0f} other_cpus={other:.2f}"
+        f"train_peak_rss_mib={trained['peak_rss_mib']:.0f} "
+        f"render_with_us={rendered['with']:.1f} render_without_us={rendered['without']:.1f} "
+        f"render_ratio={render_ratio:.3f} other_cpus={other:.2f}"
     )
 
 

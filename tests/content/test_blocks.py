@@ -28,6 +28,7 @@ from atn_content.content.i18n import Catalogs
 from atn_content.content.library import Library
 from atn_content.content.renderer import RenderedEmail, Renderer
 from atn_content.recommendations.extension import RecommendationsExtension
+from atn_content.recommendations.reasons import Reasons
 from atn_content.recommendations.serving import Recommender
 from atn_content.recommendations.snapshot import ModelSnapshot
 from atn_content.signing import Signer
@@ -105,7 +106,9 @@ def build_renderer(root: Path, airports: bool) -> Renderer:
         [
             ProfileExtension(),
             LinksExtension(Signer(b"k" * 32, "unsubscribe"), "https://news.airtahitinui.com"),
-            RecommendationsExtension(Recommender(ModelSnapshot())),  # no model: cold start
+            RecommendationsExtension(
+                Recommender(ModelSnapshot(), Reasons(ROOT))
+            ),  # no model: cold start
             *([AirportsExtension()] if airports else []),
         ],
     )

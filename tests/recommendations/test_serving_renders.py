@@ -27,6 +27,7 @@ from atn_content.recommendations import feature as recommendations
 from atn_content.recommendations.catalogue import Catalogue
 from atn_content.recommendations.extension import RecommendationsExtension
 from atn_content.recommendations.model import RecsModel, save
+from atn_content.recommendations.reasons import Reasons
 from atn_content.recommendations.serving import Recommender
 from atn_content.recommendations.snapshot import ModelSnapshot
 from atn_content.store.sqlite import SQLiteStore
@@ -67,7 +68,7 @@ def probe_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def probe_renderer(root: Path, model: RecsModel | None) -> Renderer:
-    recommender = Recommender(ModelSnapshot(model))
+    recommender = Recommender(ModelSnapshot(model), Reasons(ROOT))
     return Renderer(
         Library(root), Catalogs.load(ROOT / "locales"), [RecommendationsExtension(recommender)]
     )

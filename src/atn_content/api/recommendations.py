@@ -20,10 +20,7 @@ from litestar.params import FromPath, QueryParameter
 from atn_content.api.auth import require_scope
 from atn_content.api.errors import ProblemError
 from atn_content.api.problems import Problem, ProblemItem
-from atn_content.config import Settings
 from atn_content.content.fields import recipient_id_problem
-from atn_content.content.renderer import Renderer
-from atn_content.recommendations.reasons import Reasons
 from atn_content.recommendations.serving import MAX_K, Recommender, Strategy
 
 __all__ = ["ROUTES", "RecommendationItem", "Recommendations"]
@@ -91,8 +88,6 @@ async def recommendations(
     request: Request[Any, Any, Any],
     recipient_id: FromPath[str],
     recommender: NamedDependency[Recommender],
-    renderer: NamedDependency[Renderer],
-    settings: NamedDependency[Settings],
     k: Annotated[int, QueryParameter(ge=1, le=MAX_K, description="how many destinations")] = 3,
     strategy: Annotated[
         Strategy, QueryParameter(description="blend, or one strategy alone")
@@ -124,8 +119,6 @@ async def recommendations(
     version, picks = recommender.served(
         {"id": recipient_id}, locale, now, k=k, strategy=strategy, exclude=banned
     )
-    envs = renderer.envs
-    reasons = recommender.reasons or Reasons(settings.content_root)
     return Recommendations(
         recipient_id,
         locale,
@@ -134,7 +127,7 @@ async def recommendations(
             RecommendationItem(
                 destination=p.code,
                 name=p.name,
-                reason=reasons.text(envs, locale, p.reason, p.because, p.days),
+                reason=recommender.reason_text(locale, p),
                 url=p.url,
                 strategy=p.strategy,
                 because=p.because_code,

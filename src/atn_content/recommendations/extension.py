@@ -68,7 +68,9 @@ class RecommendationsExtension(BaseExtension):
                 except Exception:  # the email goes out without the section
                     log.exception("recommendations failed for template %s", scope.template)
                     picks = []
-                found = answers[key] = [pick.item() for pick in picks]
+                found = answers[key] = [
+                    pick.item(recommender.reason_text(scope.locale, pick)) for pick in picks
+                ]
             return found
 
         return recommendations

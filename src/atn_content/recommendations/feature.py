@@ -31,7 +31,7 @@ REFRESH_SECONDS = 5.0
 def feature(settings: Settings, refresh_seconds: float = REFRESH_SECONDS) -> Feature:
     """`refresh_seconds`: tests shorten it to see a new model arrive."""
     snapshot = ModelSnapshot()
-    recommender = Recommender(snapshot, reasons=Reasons(settings.content_root))
+    recommender = Recommender(snapshot, Reasons(settings.content_root))
     tasks: list[asyncio.Task[None]] = []
 
     async def load(store: Store) -> None:

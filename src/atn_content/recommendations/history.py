@@ -15,10 +15,10 @@ when: hence this wrapper, which keeps "unknown".)
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Literal, NamedTuple
 
-from atn_content.recommendations.catalogue import Catalogue
+from atn_content.recommendations.catalogue import Destination
 
 __all__ = ["MAX_SEARCHES", "Seen", "request_history"]
 
@@ -58,27 +58,38 @@ def _datetime_ts(value: Any) -> float | None:
     return moment.timestamp()
 
 
-def request_history(recipient: Mapping[str, Any], catalogue: Catalogue) -> list[Seen]:
+Find = Callable[[Any], Destination | None]
+"""What a place named in the data is (Catalogue.find, or a cached copy of it)."""
+
+
+def _codes(find: Find, names: Any) -> list[str]:
+    codes: list[str] = []
+    for name in names:
+        found = find(name) if isinstance(name, str) else None
+        if found is not None and found.code not in codes:
+            codes.append(found.code)
+    return codes
+
+
+def request_history(recipient: Mapping[str, Any], find: Find) -> list[Seen]:
     """The interactions the request carries, oldest first as far as the data tells."""
     seen: list[Seen] = []
-    last = catalogue.find(recipient.get("last_destination"))  # type: ignore[arg-type]
+    last = find(recipient.get("last_destination"))
     if last is not None:
         seen.append(Seen(last.code, "booking", _date_ts(recipient.get("last_flight_date"))))
     booking = recipient.get("booking")
     if isinstance(booking, Mapping):
-        booked = catalogue.find(booking.get("destination"))  # type: ignore[arg-type]
+        booked = find(booking.get("destination"))
         if booked is not None:
             seen.append(Seen(booked.code, "booking", _date_ts(booking.get("booking_date"))))
     searches = recipient.get("recent_searches")
     if isinstance(searches, list | tuple):
         # Newest first in the data: appended oldest first, without times.
-        codes = catalogue.codes_for(searches[:MAX_SEARCHES])
+        codes = _codes(find, searches[:MAX_SEARCHES])
         seen.extend(Seen(code, "search", None) for code in reversed(codes))
     search = recipient.get("search")
     if isinstance(search, Mapping):
-        found = catalogue.find(search.get("destination_name")) or catalogue.find(  # type: ignore[arg-type]
-            search.get("destination")  # type: ignore[arg-type]
-        )
+        found = find(search.get("destination_name")) or find(search.get("destination"))
         if found is not None:
             seen.append(Seen(found.code, "search", _datetime_ts(search.get("searched_at"))))
     return seen

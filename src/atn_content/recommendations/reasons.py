@@ -1,42 +1,58 @@
-"""The reason of a recommendation as a sentence, for the API, in the email's own words.
+"""The reason of a recommendation as a sentence, in the emails' own words.
 
 The wording lives in one place, blocks/recommendation-reason.mjml, where the catalogs'
-extraction and checks see it (gettext, plural forms, placeholders) and which the emails
-include for each item. The API renders that same block, alone, in the locale's text
-environment (no HTML escaping: it goes into JSON), so an email and
-GET /v1/recommendations never word a reason differently.
+extraction and checks see it (gettext, plural forms, placeholders). This module renders
+that block alone, in the locale's sandboxed text environment, for the emails'
+recommendations section and for GET /v1/recommendations alike, so the two never word a
+reason differently. A recipient's reason is one of a few dozen sentences per locale: each
+is rendered once and kept (a Jinja render with gettext per item per email would cost more
+than the ranking).
 """
 
 from __future__ import annotations
 
+import functools
 import threading
 from pathlib import Path
 from typing import Any
 
 from atn_content.content.environment import Environments
+from atn_content.content.i18n import Catalogs
 
 __all__ = ["REASON_BLOCK", "Reasons"]
 
 #: The block that words a reason, relative to the content root.
 REASON_BLOCK = Path("blocks") / "recommendation-reason.mjml"
+#: Sentences kept (locales x kinds x places x days: a few hundred in practice).
+_KEPT = 4096
 
 
 class Reasons:
-    """Each locale's reason block compiled once (one renderer per app), rendered per item."""
+    """The content root's reason block, compiled once per locale, each sentence kept."""
 
     def __init__(self, content_root: Path) -> None:
-        self._path = content_root / REASON_BLOCK  # read when first needed
+        self._root = content_root  # read when first needed: a root may have no such block
+        self._envs: Environments | None = None
         self._compiled: dict[str, Any] = {}
         self._lock = threading.Lock()
+        self.text = functools.lru_cache(maxsize=_KEPT)(self._text)
+        """text(locale, kind, place, days) -> the sentence, e.g. ("en", "loved",
+        "Bora Bora", 0) -> "Because you loved Bora Bora"; "" for an unknown kind."""
 
-    def text(self, envs: Environments, locale: str, kind: str, place: str, days: int) -> str:
-        """The sentence in the environments' locale, e.g. (envs, "en", "loved", "Bora Bora",
-        0) -> "Because you loved Bora Bora"."""
+    def _template(self, locale: str) -> Any:
         template = self._compiled.get(locale)
         if template is None:
-            source = self._path.read_text(encoding="utf-8")
-            compiled = envs.text(locale).from_string(source)
             with self._lock:
-                template = self._compiled.setdefault(locale, compiled)
-        rendered: str = template.render(reason_kind=kind, reason_place=place, reason_days=days)
+                if self._envs is None:
+                    self._envs = Environments(Catalogs.load(self._root / "locales"))
+                source = (self._root / REASON_BLOCK).read_text(encoding="utf-8")
+                template = self._compiled.setdefault(
+                    locale, self._envs.text(locale).from_string(source)
+                )
+        return template
+
+    def _text(self, locale: str, kind: str, place: str, days: int) -> str:
+        rendered: str = self._template(locale).render(
+            reason_kind=kind, reason_place=place, reason_days=days
+        )
         return rendered.strip()

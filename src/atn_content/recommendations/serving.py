@@ -13,6 +13,7 @@ catalogue alone: places at their best this month, one per cluster.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
@@ -55,9 +56,10 @@ class Pick(msgspec.Struct, frozen=True):
     strategy: str
     score: float
 
-    def item(self) -> dict[str, Any]:
+    def item(self, reason_text: str) -> dict[str, Any]:
         """What a template reads (plain data: the sandbox prints only data)."""
         return {
+            "reason_text": reason_text,
             "code": self.code,
             "name": self.name,
             "url": self.url,
@@ -154,19 +156,23 @@ class Recommender:
     """Recommendations from the snapshot's model, the catalogue and the request's data."""
 
     def __init__(
-        self,
-        snapshot: ModelSnapshot,
-        catalogue: Catalogue | None = None,
-        reasons: Reasons | None = None,
+        self, snapshot: ModelSnapshot, reasons: Reasons, catalogue: Catalogue | None = None
     ) -> None:
         self.snapshot = snapshot
         self.catalogue = catalogue or Catalogue.default()
         self.reasons = reasons
+        # Recipient data names the same few places over and over: the lookup (a Unicode
+        # normalisation per name) is done once per spelling.
+        self._find = functools.lru_cache(maxsize=4096)(self.catalogue.find)
+
+    def find(self, text: Any) -> Destination | None:
+        """The catalogue place recipient data names (Catalogue.find, cached), or None."""
+        return self._find(text) if isinstance(text, str) and len(text) <= 100 else None
 
     def excluded(self, about: Any) -> set[str]:
         """Codes of what an email is about: a name, an airport, a code, or a list of them."""
         values = about if isinstance(about, list | tuple) else [about]
-        return set(self.catalogue.codes_for(values[:MAX_K]))
+        return {found.code for value in values[:MAX_K] if (found := self.find(value)) is not None}
 
     def picks(
         self,
@@ -194,7 +200,7 @@ class Recommender:
         """(the model version served from, the picks): one read of the snapshot."""
         model = self.snapshot.current  # one read: a refresh may replace it meanwhile
         rid = str(recipient.get("id", ""))
-        seen = [*stored_history(model, rid), *request_history(recipient, self.catalogue)]
+        seen = [*stored_history(model, rid), *request_history(recipient, self.find)]
         banned = set(exclude) | _booked(seen, now)
         zone = recipient_zone(recipient.get("timezone"))
         today = now.astimezone(zone).date()
@@ -224,6 +230,10 @@ class Recommender:
                 self._pick(destination, kind, r.because, days, r.strategy, r.score, locale)
             )
         return model.version, picks[:k]
+
+    def reason_text(self, locale: str, pick: Pick) -> str:
+        """The pick's reason as the recipient reads it (blocks/recommendation-reason.mjml)."""
+        return self.reasons.text(locale, pick.reason, pick.because, pick.days)
 
     def _pick(
         self,
