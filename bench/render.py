@@ -45,10 +45,20 @@ from atn_content.content.formatting import install_i18n_filters
 from atn_content.content.i18n import Catalogs
 from atn_content.content.library import Library
 from atn_content.content.renderer import Renderer
+from atn_content.recommendations.extension import RecommendationsExtension
+from atn_content.recommendations.reasons import Reasons
+from atn_content.recommendations.serving import Recommender
+from atn_content.recommendations.snapshot import ModelSnapshot
 from atn_content.signing import Signer
 from atn_content.tracking.links import UnsubscribeLinks
 
 LOCALES = ("fr", "en", "ja")
+
+
+def _safe_url(value: Any, fallback: str = "https://www.airtahitinui.com/") -> str:
+    """The engine's |safe_url, for the naive environment."""
+    text = str(value or "").strip()
+    return text if text.lower().startswith(("https://", "http://", "mailto:")) else fallback
 
 
 class Naive:
@@ -58,6 +68,10 @@ class Naive:
         self.css_cache = css_cache
         self.stage_s = {"jinja": 0.0, "mjml": 0.0, "premailer": 0.0}
         self.unsubscribe = unsubscribe
+        # The newsletter shows recommendations: the naive side gets the same function.
+        self.recommendations = RecommendationsExtension(
+            Recommender(ModelSnapshot(), Reasons(CONTENT_ROOT))
+        )
         self.source = Library(CONTENT_ROOT).get(TEMPLATE)
         catalogs = Catalogs.load(CONTENT_ROOT / "locales")
         self.envs: dict[str, tuple[jinja2.Template, jinja2.Template, jinja2.Template]] = {}
@@ -67,6 +81,7 @@ class Naive:
                 catalogs.translations(locale), newstyle=True
             )
             env.filters["urlencode_component"] = lambda v: quote(str(v), safe="")
+            env.filters["safe_url"] = _safe_url
             install_i18n_filters(env)
             text_env = env.overlay(autoescape=False)
             # Template objects are built once here: the naive pipeline still caches
@@ -95,6 +110,8 @@ class Naive:
             "today": today,
             "now": now,
         }
+        scope = RenderScope(TEMPLATE, locale, values, self.source.list_id, today, now, None)
+        context.update(self.recommendations.context(scope))
         subject = subject_t.render(context)
         context["subject"], context["preheader"] = subject, preheader_t.render(context)
         t0 = time.perf_counter()
@@ -149,6 +166,9 @@ def bare_contexts(
             "preheader": email.preheader,
         }
         scope = RenderScope(TEMPLATE, r["locale"], values, compiled.list_id, today, now, None)
+        for extension in renderer.extensions:  # recommendations(), as Renderer.render does
+            if extension.context_names & compiled.reads - {"profile"}:
+                context.update(extension.context(scope))
         html = compiled.html.render(context)
         for extension in renderer.extensions:  # click tracking signs its marked links here
             html = extension.finish_html(html, scope)

@@ -89,6 +89,8 @@ SWEEP: dict[tuple[str, str], tuple[str, Any, int]] = {
     ),
     ("GET", "/v1/recipients/{recipient_id:str}"): ("/v1/recipients/r-1", None, 503),
     ("DELETE", "/v1/recipients/{recipient_id:str}"): ("/v1/recipients/r-1", None, 503),
+    # Served from the model in memory (or the cold start): the store is not asked.
+    ("GET", "/v1/recommendations/{recipient_id:str}"): ("/v1/recommendations/r-1", None, 200),
 }
 
 

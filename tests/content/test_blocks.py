@@ -29,6 +29,10 @@ from atn_content.content.library import Library
 from atn_content.content.renderer import RenderedEmail, Renderer
 from atn_content.images.extension import CountdownExtension
 from atn_content.images.tokens import CountdownTokens
+from atn_content.recommendations.extension import RecommendationsExtension
+from atn_content.recommendations.reasons import Reasons
+from atn_content.recommendations.serving import Recommender
+from atn_content.recommendations.snapshot import ModelSnapshot
 from atn_content.signing import Signer
 from atn_content.tracking.extension import LinksExtension
 from atn_content.travel.extension import AirportsExtension
@@ -113,6 +117,9 @@ def build_renderer(root: Path, airports: bool) -> Renderer:
             CountdownExtension(
                 CountdownTokens(Signer(b"k" * 32, "countdown")), "https://news.airtahitinui.com"
             ),
+            RecommendationsExtension(
+                Recommender(ModelSnapshot(), Reasons(ROOT))
+            ),  # no model: cold start
             *([AirportsExtension()] if airports else []),
         ],
     )
@@ -367,7 +374,7 @@ class TestRecipientBlocks:
         assert alt is not None and all(w in alt.group(1) for w in words)
         assert all(w in email.text for w in words) and "/v1/img/countdown/" not in email.text
 
-    @pytest.mark.parametrize("slot", ["recommendations", "place-names"])
+    @pytest.mark.parametrize("slot", ["place-names"])
     def test_slots_render_nothing_yet(self, slot: str, renderers: dict[bool, Renderer]) -> None:
         assert texts(renderers, slot, "en", "champion-frequent-flyer").strip() == ""
 

@@ -68,6 +68,7 @@ _STATUSES: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST", "/v1/recipients/{recipient_id}/consents"): (400, 413, 422, 503),
     ("GET", "/v1/recipients/{recipient_id}"): (422, 503),
     ("DELETE", "/v1/recipients/{recipient_id}"): (422, 503),
+    ("GET", "/v1/recommendations/{recipient_id}"): (422,),
 }
 
 _PROBLEM_SCHEMA = Schema(

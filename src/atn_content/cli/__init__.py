@@ -1,4 +1,4 @@
-"""`atn-content`: the command line (serve, render, batch, lint, i18n, experiments)."""
+"""`atn-content`: the command line (serve, render, batch, lint, i18n, experiments, recs)."""
 
 from atn_content.cli.main import main
 

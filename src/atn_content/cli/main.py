@@ -1,5 +1,5 @@
-"""`atn-content`: serve, render, batch, compile, i18n, lint, countdown (and experiments, when
-installed)."""
+"""`atn-content`: serve, render, batch, compile, i18n, lint, countdown, recs (and experiments,
+when installed)."""
 
 from __future__ import annotations
 
@@ -91,6 +91,9 @@ def _parser() -> argparse.ArgumentParser:
         pass
     else:
         add_experiments_commands(sub)
+    from atn_content.cli.recs import add_recs_commands
+
+    add_recs_commands(sub)
     return parser
 
 
