@@ -54,6 +54,10 @@ def test_every_link_to_this_service_answers_in_the_emails_language(
             elif url.path.startswith("/t/o/"):
                 assert page.status_code == 200, where
                 assert page.headers["content-type"] == "image/gif", where
+            elif url.path.startswith("/v1/img/countdown/"):  # the countdown, never cached
+                assert page.status_code == 200, where
+                assert page.headers["content-type"] == "image/gif", where
+                assert page.headers["cache-control"].startswith("no-store"), where
             else:
                 assert page.status_code == 200, where
                 assert f'<html lang="{locale}"' in page.text, where

@@ -69,6 +69,8 @@ SWEEP: dict[tuple[str, str], tuple[str, Any, int]] = {
     ("POST", "/preferences/{token:str}"): ("{preferences}", b"frequency=monthly", 202),
     ("GET", "/t/c/{token:str}"): ("{click}", None, 302),
     ("GET", "/t/o/{token:str}"): ("{pixel}", None, 200),
+    # A mounted ASGI route (every method answered like GET): the image, whatever the store.
+    ("POST", "/v1/img/countdown"): ("/v1/img/countdown/outage.gif", None, 200),
     ("GET", "/v1/experiments"): ("/v1/experiments", None, 503),
     ("POST", "/v1/experiments"): ("/v1/experiments", {**EXPERIMENT, "key": "bf-new"}, 503),
     ("GET", "/v1/experiments/{key:str}"): ("/v1/experiments/bf-outage", None, 503),

@@ -159,6 +159,7 @@ def test_render_applies_a_running_experiment_like_the_api(
                 "/v1/render",
                 json={"template": "newsletter-destination", "locale": "fr", "recipient": recipient},
             )
+            # Rendered a moment apart: tracked links carry their second (tests/tokens.py).
             assert json.loads(without_issue_times(printed.stdout)) == json.loads(
                 without_issue_times(answered.text)
             )

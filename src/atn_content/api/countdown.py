@@ -2,7 +2,8 @@
 
 Always 200 image/gif and never cached anywhere (the image changes every second): a bad
 token, a store outage or a failed drawing get the neutral brand image, because mail image
-proxies (Gmail's) cache error responses. HEAD answers the same headers without a body.
+proxies (Gmail's) cache error responses. HEAD answers the same headers without a body; any
+other method gets the image too (an error status is never worth what it could cost).
 
 A mounted ASGI handler rather than a routed one: a campaign's opens arrive by the thousand
 in the same second and nearly all are cache hits, so the request costs what the framework
@@ -26,7 +27,6 @@ NO_CACHE = "no-store, no-cache, must-revalidate, max-age=0"
 #: Where the images are served; `<token>.gif` follows.
 PREFIX = "/v1/img/countdown"
 _HEADERS = [(b"content-type", b"image/gif"), (b"cache-control", NO_CACHE.encode())]
-_ALLOW = b"GET, HEAD"
 
 
 def _body(data: bytes) -> HTTPResponseBodyEvent:
@@ -54,15 +54,6 @@ def routes(images: CountdownImages) -> tuple[Any, ...]:
     @asgi(PREFIX, is_mount=True, copy_scope=False, include_in_schema=False)
     async def countdown_image(scope: Scope, receive: Receive, send: Send) -> None:
         method = scope.get("method", "GET")
-        if method not in ("GET", "HEAD"):
-            refused: HTTPResponseStartEvent = {
-                "type": "http.response.start",
-                "status": 405,
-                "headers": [(b"allow", _ALLOW), (b"content-length", b"0")],
-            }
-            await send(refused)
-            await send(_empty())
-            return
         raw = scope.get("raw_path") or scope["path"].encode()
         data = await images.gif(token_of(raw.partition(b"?")[0]))
         start: HTTPResponseStartEvent = {
