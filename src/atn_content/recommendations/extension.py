@@ -69,7 +69,11 @@ class RecommendationsExtension(BaseExtension):
                     log.exception("recommendations failed for template %s", scope.template)
                     picks = []
                 found = answers[key] = [
-                    pick.item(recommender.reason_text(scope.locale, pick)) for pick in picks
+                    pick.item(
+                        recommender.reason_text(scope.locale, pick),
+                        recommender.cta_text(scope.locale, pick),
+                    )
+                    for pick in picks
                 ]
             return found
 

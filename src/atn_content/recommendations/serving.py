@@ -56,10 +56,11 @@ class Pick(msgspec.Struct, frozen=True):
     strategy: str
     score: float
 
-    def item(self, reason_text: str) -> dict[str, Any]:
+    def item(self, reason_text: str, cta_text: str) -> dict[str, Any]:
         """What a template reads (plain data: the sandbox prints only data)."""
         return {
             "reason_text": reason_text,
+            "cta_text": cta_text,
             "code": self.code,
             "name": self.name,
             "url": self.url,
@@ -234,6 +235,11 @@ class Recommender:
     def reason_text(self, locale: str, pick: Pick) -> str:
         """The pick's reason as the recipient reads it (blocks/recommendation-reason.mjml)."""
         return self.reasons.text(locale, pick.reason, pick.because, pick.days)
+
+    def cta_text(self, locale: str, pick: Pick) -> str:
+        """The label of the pick's link ("Discover Moorea"), worded by the same block: a
+        gettext with a placeholder per item per render costs more than the ranking."""
+        return self.reasons.text(locale, "cta", pick.name, 0)
 
     def _pick(
         self,
