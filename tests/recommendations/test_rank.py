@@ -53,7 +53,7 @@ histories = st.lists(
 ).map(lambda items: sorted(items, key=lambda i: -i.ts))
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(
     history=histories,
     market=st.sampled_from(["fr", "en", "ja", "", "de"]),
