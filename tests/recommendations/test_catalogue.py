@@ -7,7 +7,7 @@ from pathlib import Path
 
 import airportsdata
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from atn_content.recommendations.catalogue import (
@@ -124,6 +124,7 @@ def test_codes_for_a_recipient_s_searches_keeps_order_and_drops_the_rest() -> No
     assert CATALOGUE.codes_for(searches) == ["tokyo", "bora-bora", "moorea"]
 
 
+@settings(deadline=None)
 @given(st.text(max_size=30))
 def test_find_never_raises_and_finds_only_what_a_name_means(text: str) -> None:
     found = CATALOGUE.find(text)
@@ -136,6 +137,7 @@ def test_find_never_raises_and_finds_only_what_a_name_means(text: str) -> None:
         )
 
 
+@settings(deadline=None)
 @given(st.sampled_from(CATALOGUE.codes), st.sampled_from(["fr", "en", "ja"]), st.data())
 def test_any_locale_s_name_in_any_case_finds_the_destination(
     code: str, locale: str, data: st.DataObject

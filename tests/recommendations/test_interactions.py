@@ -40,7 +40,10 @@ interactions = st.builds(
 )
 
 
-@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=50)
+# Files and (the first time) pyarrow: no per-example deadline on a loaded machine.
+@settings(
+    suppress_health_check=[HealthCheck.function_scoped_fixture], max_examples=50, deadline=None
+)
 @given(rows=st.lists(interactions, max_size=20), form=st.sampled_from(["csv", "parquet"]))
 def test_what_is_written_is_read_back(tmp_path: Path, rows: list[Interaction], form: str) -> None:
     path = tmp_path / f"interactions.{form}"
@@ -158,6 +161,7 @@ def test_a_file_that_is_not_an_interaction_file_says_so(
         read_interactions(tmp_path / "missing.csv")
 
 
+@settings(deadline=None)
 @given(st.one_of(st.text(max_size=40), st.floats(), st.integers(), st.none(), st.booleans()))
 def test_parse_ts_either_returns_a_sane_time_or_raises_value_error(value: object) -> None:
     try:

@@ -10,6 +10,7 @@ import pytest
 from atn_content.recommendations.catalogue import Catalogue
 from atn_content.recommendations.interactions import Interaction
 from atn_content.recommendations.model import (
+    HISTORY_LIMIT,
     KEEP_VERSIONS,
     KIND,
     HistoryItem,
@@ -95,3 +96,15 @@ def test_the_document_says_what_it_holds() -> None:
     assert model.interactions == 4 and set(model.history) == {"a", "b"}
     assert model.markets == {"a": "ja", "b": "en"}
     assert msgspec.json.decode(msgspec.json.encode(model), type=RecsModel) == model
+
+
+def test_history_is_bounded_but_keeps_the_year_s_bookings() -> None:
+    rows = [Interaction("r", "tahaa", "booking", T0 - 200 * DAY, "fr")]
+    rows += [Interaction("r", "moorea", "click", T0 - n * DAY, "fr") for n in range(40)]
+    rows += [Interaction("r", "rurutu", "booking", T0 - 500 * DAY, "fr")]
+    history = train(rows, Catalogue.default(), trained_at=T0).history["r"]
+    assert len(history) == HISTORY_LIMIT + 1
+    assert history[:HISTORY_LIMIT] == tuple(
+        HistoryItem("moorea", "click", T0 - n * DAY) for n in range(HISTORY_LIMIT)
+    )
+    assert history[-1] == HistoryItem("tahaa", "booking", T0 - 200 * DAY)

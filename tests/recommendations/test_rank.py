@@ -53,7 +53,7 @@ histories = st.lists(
 ).map(lambda items: sorted(items, key=lambda i: -i.ts))
 
 
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 @given(
     history=histories,
     market=st.sampled_from(["fr", "en", "ja", "", "de"]),
@@ -75,6 +75,12 @@ def test_rules_hold_for_any_history(
     assert not set(codes) & (booked | exclude)
     assert all(r.strategy in STRATEGIES and r.strategy != "blend" for r in recs)
     assert all((r.because is None) == (r.strategy == "popularity") for r in recs)
+    # A reason always names a place of the recipient's own history.
+    assert all(r.because in {h.destination for h in history} for r in recs if r.because)
+    # A single strategy's own results come before the popularity that completes them.
+    if strategy not in {"blend", "popularity"}:
+        filled = [r.strategy == "popularity" for r in recs]
+        assert filled == sorted(filled)
     # k results whenever the popular destinations left allow it (the cold start fills in).
     popular = {code for code, _ in MODEL.popularity[""]}
     assert len(recs) >= min(k, len(popular - booked - exclude))

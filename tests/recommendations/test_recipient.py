@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from atn_content.recommendations.catalogue import Catalogue
@@ -45,6 +45,7 @@ def test_every_sample_recipient_maps_to_catalogue_places() -> None:
         assert len({h.destination for h in history}) >= len({n for n in named if n}), path.name
 
 
+@settings(deadline=None)
 @given(
     st.dictionaries(
         st.sampled_from(["recent_searches", "last_destination", "last_flight_date", "booking",
