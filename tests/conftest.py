@@ -14,10 +14,16 @@ from pathlib import Path
 import pytest
 import redis
 import redis.asyncio as aioredis
+from hypothesis import settings
 
 from atn_content.store import Store
 from atn_content.store.redis import RedisStore
 from atn_content.store.sqlite import SQLiteStore
+
+# Tests never time things: Hypothesis's per-example deadline (200 ms) fails a property test
+# when a loaded machine is slow, not when the code is wrong (seen under -n 2 with other jobs).
+settings.register_profile("atn", deadline=None)
+settings.load_profile("atn")
 
 
 def free_port() -> int:

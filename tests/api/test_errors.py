@@ -176,3 +176,29 @@ def test_a_405_lists_the_allowed_methods(
         assert response.status_code == 405, (method, path)
         shown = set(response.headers["allow"].split(", "))
         assert shown == set(allowed.split(", ")), (method, path)
+
+
+def test_a_body_field_named_like_a_dependency_is_a_422_not_a_500(
+    client: TestClient[Litestar], auth: dict[str, str]
+) -> None:
+    # Litestar blames a dependency (500) for a body error whose top-level field shares a
+    # dependency's name: `suppressions` was both (a schemathesis find).
+    response = client.post("/v1/suppressions", json={"suppressions": {"a": 1}}, headers=auth)
+    body = problem(response, 422)
+    assert body["errors"][0]["field"] == "suppressions"
+
+
+def test_no_request_body_field_shares_a_dependency_name(app: Litestar) -> None:
+    """The rule behind the test above, for every route: a top-level body property may not
+    be named like one of the app's dependencies."""
+    schema = app.openapi_schema.to_schema()
+    components = schema.get("components", {}).get("schemas", {})
+    dependencies = set(app.dependencies)
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            content = operation.get("requestBody", {}).get("content", {})
+            for media in content.values():
+                ref = media.get("schema", {}).get("$ref", "")
+                properties = components.get(ref.rsplit("/", 1)[-1], {}).get("properties", {})
+                taken = dependencies & set(properties)
+                assert not taken, f"{method.upper()} {path}: body fields {taken} are dependencies"

@@ -41,13 +41,13 @@ async def show_preferences(
     request: Request[Any, Any, Any],
     token: FromPath[str],
     links: NamedDependency[UnsubscribeLinks],
-    suppressions: NamedDependency[SuppressionSnapshot],
+    suppression_list: NamedDependency[SuppressionSnapshot],
 ) -> Response[str]:
     link = links.read_preferences(token)
     if link is None:
         return refused(request, None)
     lang = page_language(link.locale, request.headers.get("accept-language", ""))
-    held = suppressions.held(link.recipient_id)
+    held = suppression_list.held(link.recipient_id)
     chosen = held.preferences if held else None
     everything = held is not None and EVERY_LIST in held.lists
     if chosen is None:

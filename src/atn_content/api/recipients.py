@@ -173,13 +173,13 @@ async def show_recipient(
 async def erase_recipient(
     recipient_id: FromPath[str],
     store: NamedDependency[Store],
-    suppressions: NamedDependency[SuppressionSnapshot],
+    suppression_list: NamedDependency[SuppressionSnapshot],
 ) -> ErasureReceipt:
     """Every key and row naming the id goes; the hash stays, and renders refuse it."""
     rid = _checked(recipient_id)
-    hashed, now = suppressions.key(rid), time.time()
+    hashed, now = suppression_list.key(rid), time.time()
     await store.erase_recipient(rid, hashed, now)
-    suppressions.note_erasure(hashed, now)
+    suppression_list.note_erasure(hashed, now)
     return ErasureReceipt(hashed, utc_iso(now, timespec="seconds"))
 
 

@@ -54,7 +54,7 @@ def feature(settings: Settings) -> Feature:
     return Feature(
         "consent",
         routes=(*SUPPRESSION_ROUTES, *RECIPIENT_ROUTES),
-        dependencies={"suppressions": Provide(provide, sync_to_thread=False)},
+        dependencies={"suppression_list": Provide(provide, sync_to_thread=False)},
         gate=snapshot.gate,
         start=start,
         stop=stop,
