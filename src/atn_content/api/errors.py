@@ -16,11 +16,18 @@ from atn_content.api.problems import (
     problem_for_content_error,
 )
 from atn_content.content.errors import ContentError
+from atn_content.content.fields import recipient_id_problem
 from atn_content.decode_errors import field_of
 from atn_content.redact import redact
 from atn_content.store import StoreUnavailable
 
-__all__ = ["EXCEPTION_HANDLERS", "RETRY_AFTER_SECONDS", "ProblemError", "problem_response"]
+__all__ = [
+    "EXCEPTION_HANDLERS",
+    "RETRY_AFTER_SECONDS",
+    "ProblemError",
+    "checked_recipient_id",
+    "problem_response",
+]
 
 log = logging.getLogger("atn_content.api")
 #: What a client is told to wait (Retry-After) while the store is unreachable: about the
@@ -32,6 +39,21 @@ class ProblemError(Exception):
     def __init__(self, problem: Problem) -> None:
         self.problem = problem
         super().__init__(problem.detail)
+
+
+def checked_recipient_id(recipient_id: str) -> str:
+    """A path's recipient id, or a 422 naming what is wrong with it (the renders' rule)."""
+    problem = recipient_id_problem(recipient_id)
+    if problem:
+        raise ProblemError(
+            Problem(
+                422,
+                "Invalid recipient id",
+                f"recipient_id {problem}",
+                errors=[ProblemItem(problem, "recipient_id")],
+            )
+        )
+    return recipient_id
 
 
 def problem_response(problem: Problem, headers: dict[str, str] | None = None) -> Response[Any]:

@@ -17,10 +17,8 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody
 
 from atn_content.api.auth import require_scope
-from atn_content.api.errors import ProblemError
-from atn_content.api.problems import Problem, ProblemItem
+from atn_content.api.errors import checked_recipient_id
 from atn_content.consent.snapshot import SuppressionSnapshot
-from atn_content.content.fields import recipient_id_problem
 from atn_content.experiments.assign import Assigner
 from atn_content.store.base import Store
 from atn_content.timestamps import utc_iso
@@ -91,20 +89,6 @@ class ErasureReceipt(msgspec.Struct):
     erased_at: str
 
 
-def _checked(recipient_id: str) -> str:
-    problem = recipient_id_problem(recipient_id)
-    if problem:
-        raise ProblemError(
-            Problem(
-                422,
-                "Invalid recipient id",
-                f"recipient_id {problem}",
-                errors=[ProblemItem(problem, "recipient_id")],
-            )
-        )
-    return recipient_id
-
-
 def _consent(entry: dict[str, object]) -> ConsentView:
     return msgspec.convert(entry, ConsentView)
 
@@ -126,7 +110,9 @@ async def record_consent(
         data.wording_version,
         utc_iso(time.time(), timespec="seconds"),
     )
-    await store.append_log(CONSENT_LOG, _checked(recipient_id), msgspec.to_builtins(consent))
+    await store.append_log(
+        CONSENT_LOG, checked_recipient_id(recipient_id), msgspec.to_builtins(consent)
+    )
     return consent
 
 
@@ -143,7 +129,7 @@ async def show_recipient(
 ) -> RecipientView:
     """Consents, preferences, unsubscribes, the experiment arms their id hashes into, and
     the events counted for them."""
-    rid = _checked(recipient_id)
+    rid = checked_recipient_id(recipient_id)
     prefs = await store.get_preferences(rid)
     arms = [(key, assigner.bucket(key, rid)) for key in assigner.keys]
     return RecipientView(
@@ -176,7 +162,7 @@ async def erase_recipient(
     suppression_list: NamedDependency[SuppressionSnapshot],
 ) -> ErasureReceipt:
     """Every key and row naming the id goes; the hash stays, and renders refuse it."""
-    rid = _checked(recipient_id)
+    rid = checked_recipient_id(recipient_id)
     hashed, now = suppression_list.key(rid), time.time()
     await store.erase_recipient(rid, hashed, now)
     suppression_list.note_erasure(hashed, now)

@@ -18,9 +18,8 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter
 
 from atn_content.api.auth import require_scope
-from atn_content.api.errors import ProblemError
+from atn_content.api.errors import ProblemError, checked_recipient_id
 from atn_content.api.problems import Problem, ProblemItem
-from atn_content.content.fields import recipient_id_problem
 from atn_content.recommendations.serving import MAX_K, Recommender, Strategy
 
 __all__ = ["ROUTES", "RecommendationItem", "Recommendations"]
@@ -104,16 +103,7 @@ async def recommendations(
     unknown = sorted(set(request.query_params) - _QUERY)
     if unknown:  # a misspelt `exclude` would silently return what was to be left out
         raise _invalid(unknown[0], f"is not a parameter; use {', '.join(sorted(_QUERY))}")
-    problem = recipient_id_problem(recipient_id)
-    if problem:
-        raise ProblemError(
-            Problem(
-                422,
-                "Invalid recipient id",
-                f"recipient_id {problem}",
-                errors=[ProblemItem(problem, "recipient_id")],
-            )
-        )
+    checked_recipient_id(recipient_id)
     banned = _exclusions(exclude, recommender)
     now = dt.datetime.now(dt.UTC)
     version, picks = recommender.served(
