@@ -9,7 +9,9 @@ line; the engine and the other features know nothing of it.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,7 +25,7 @@ from atn_content.signing import Signer
 from atn_content.store.base import Store
 from atn_content.store.buffer import EventBuffer
 
-__all__ = ["AppDeps", "Feature", "Gate", "collect_dependencies"]
+__all__ = ["AppDeps", "BackgroundTasks", "Feature", "Gate", "collect_dependencies"]
 
 Gate = Callable[[TemplateSource, str], None]
 """Asked before each render with the template to render and the recipient id; raises
@@ -62,6 +64,23 @@ class Feature:
     stop: Callable[[], Awaitable[None]] | None = None
     health: Callable[[], Mapping[str, Any]] | None = None
     """What /healthz shows for it under `features.<name>` (counters an operator reads)."""
+
+
+class BackgroundTasks:
+    """The tasks a feature's start hook spawns (a snapshot's refresh), cancelled by its stop."""
+
+    def __init__(self) -> None:
+        self._tasks: list[asyncio.Task[None]] = []
+
+    def spawn(self, work: Coroutine[object, object, None]) -> None:
+        self._tasks.append(asyncio.create_task(work))
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._tasks.clear()
 
 
 def collect_dependencies(

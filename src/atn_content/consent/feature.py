@@ -3,8 +3,6 @@ the suppression feed and recipients' rights routes."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 
 from litestar.di import Provide
@@ -13,7 +11,7 @@ from atn_content.api.recipients import ROUTES as RECIPIENT_ROUTES
 from atn_content.api.suppressions import ROUTES as SUPPRESSION_ROUTES
 from atn_content.config import Settings
 from atn_content.consent.snapshot import SuppressionSnapshot, refresh_forever
-from atn_content.features import AppDeps, Feature
+from atn_content.features import AppDeps, BackgroundTasks, Feature
 from atn_content.redact import redact
 from atn_content.store.base import Store, StoreUnavailable
 
@@ -28,7 +26,7 @@ REFRESH_SECONDS = 2.0
 
 def feature(settings: Settings) -> Feature:
     snapshot = SuppressionSnapshot(settings.secret)
-    tasks: list[asyncio.Task[None]] = []
+    tasks = BackgroundTasks()
 
     async def start(deps: AppDeps) -> None:
         deps.buffer.add_listener(snapshot.note)
@@ -36,14 +34,7 @@ def feature(settings: Settings) -> Feature:
             await snapshot.refresh(deps.store)
         except StoreUnavailable as exc:  # renders answer 503 until the first read
             log.warning("suppressions not loaded at start-up: %s", redact(str(exc)))
-        tasks.append(asyncio.create_task(refresh_forever(snapshot, deps.store, REFRESH_SECONDS)))
-
-    async def stop() -> None:
-        for task in tasks:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-        tasks.clear()
+        tasks.spawn(refresh_forever(snapshot, deps.store, REFRESH_SECONDS))
 
     async def prepare(store: Store) -> None:
         await snapshot.refresh(store)
@@ -57,6 +48,6 @@ def feature(settings: Settings) -> Feature:
         dependencies={"suppression_list": Provide(provide, sync_to_thread=False)},
         gate=snapshot.gate,
         start=start,
-        stop=stop,
+        stop=tasks.stop,
         prepare=prepare,
     )

@@ -3,15 +3,13 @@ memory, and GET /v1/recommendations/{recipient_id}."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import logging
 
 from litestar.di import Provide
 
 from atn_content.api.recommendations import ROUTES
 from atn_content.config import Settings
-from atn_content.features import AppDeps, Feature
+from atn_content.features import AppDeps, BackgroundTasks, Feature
 from atn_content.recommendations.extension import RecommendationsExtension
 from atn_content.recommendations.reasons import Reasons
 from atn_content.recommendations.serving import Recommender
@@ -32,7 +30,7 @@ def feature(settings: Settings, refresh_seconds: float = REFRESH_SECONDS) -> Fea
     """`refresh_seconds`: tests shorten it to see a new model arrive."""
     snapshot = ModelSnapshot()
     recommender = Recommender(snapshot, Reasons(settings.content_root))
-    tasks: list[asyncio.Task[None]] = []
+    tasks = BackgroundTasks()
 
     async def load(store: Store) -> None:
         try:
@@ -42,14 +40,7 @@ def feature(settings: Settings, refresh_seconds: float = REFRESH_SECONDS) -> Fea
 
     async def start(deps: AppDeps) -> None:
         await load(deps.store)
-        tasks.append(asyncio.create_task(refresh_forever(snapshot, deps.store, refresh_seconds)))
-
-    async def stop() -> None:
-        for task in tasks:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
-        tasks.clear()
+        tasks.spawn(refresh_forever(snapshot, deps.store, refresh_seconds))
 
     def provide() -> Recommender:
         return recommender
@@ -60,6 +51,6 @@ def feature(settings: Settings, refresh_seconds: float = REFRESH_SECONDS) -> Fea
         routes=ROUTES,
         dependencies={"recommender": Provide(provide, sync_to_thread=False)},
         start=start,
-        stop=stop,
+        stop=tasks.stop,
         prepare=load,
     )
