@@ -17,6 +17,7 @@ import argparse
 import json
 import re
 import shutil
+import statistics
 import subprocess
 import tempfile
 import time
@@ -71,6 +72,27 @@ class Result:
             f"p50={self.p50_ms:6.2f} ms  p99={self.p99_ms:6.2f} ms  max={self.max_ms:6.1f} ms  "
             f"errors={self.errors}"
         )
+
+
+def median_result(results: list[Result]) -> Result:
+    """Several wrk runs of one label and level as one: medians, the worst max, all errors."""
+    first = results[0]
+    return Result(
+        first.label,
+        first.connections,
+        statistics.median(r.rate for r in results),
+        statistics.median(r.p50_ms for r in results),
+        statistics.median(r.p99_ms for r in results),
+        max(r.max_ms for r in results),
+        sum(r.errors for r in results),
+    )
+
+
+def headline(results: list[Result], label: str) -> Result:
+    """The busiest level whose p99 stays within 20 ms, else the lowest-latency one."""
+    mine = [r for r in results if r.label == label]
+    within = [r for r in mine if r.p99_ms <= 20.0]
+    return max(within, key=lambda r: r.rate) if within else min(mine, key=lambda r: r.p99_ms)
 
 
 def write_scripts(folder: Path, n: int) -> tuple[Path, Path]:

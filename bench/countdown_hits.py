@@ -21,7 +21,6 @@ import concurrent.futures
 import http.client
 import json
 import re
-import statistics
 import tempfile
 import urllib.request
 from pathlib import Path
@@ -29,7 +28,7 @@ from typing import Any
 
 from _common import API_KEY, Server, make_recipients
 from api_load import _LUA_DONE as LUA_DONE
-from api_load import Result, run_wrk
+from api_load import Result, headline, median_result, run_wrk
 
 __all__ = ["hits_results"]
 
@@ -88,25 +87,6 @@ def check_countdown(url: str, path: str) -> int:
         conn.close()
 
 
-def _median(results: list[Result]) -> Result:
-    first = results[0]
-    return Result(
-        first.label,
-        first.connections,
-        statistics.median(r.rate for r in results),
-        statistics.median(r.p50_ms for r in results),
-        statistics.median(r.p99_ms for r in results),
-        max(r.max_ms for r in results),
-        sum(r.errors for r in results),
-    )
-
-
-def _headline(results: list[Result], label: str) -> Result:
-    mine = [r for r in results if r.label == label]
-    within = [r for r in mine if r.p99_ms <= 20.0]
-    return max(within, key=lambda r: r.rate) if within else min(mine, key=lambda r: r.p99_ms)
-
-
 def hits_results(
     workers: int, connections: list[int], seconds: int, rounds: int, recipients: int
 ) -> dict[str, float | str]:
@@ -132,7 +112,7 @@ def hits_results(
                     for label in labels[round_no % 2 :] + labels[: round_no % 2]:
                         found = run_wrk(server.url, scripts[label], label, c, seconds, 1)
                         runs[label].append(found)
-                results += [_median(runs[label]) for label in labels]
+                results += [median_result(runs[label]) for label in labels]
             with urllib.request.urlopen(server.url + "/healthz", timeout=10) as response:
                 counted = json.loads(response.read())["features"]["countdown"]
     print(
@@ -143,7 +123,7 @@ def hits_results(
     for r in results:
         print(r.show())
     print(f"one worker's countdown counters after the run: {counted}")
-    hits = _headline(results, "countdown")
+    hits = headline(results, "countdown")
     (floor,) = [r for r in results if r.label == "healthz" and r.connections == hits.connections]
     errors = sum(r.errors for r in results)
     if errors:

@@ -62,7 +62,7 @@ from _common import (
     request_line,
 )
 from api_load import _LUA_DONE as LUA_DONE
-from api_load import Result, run_wrk
+from api_load import Result, headline, median_result, run_wrk
 from atn_content.app import build_renderer, default_features
 from atn_content.config import Settings
 from atn_content.store.redis import RedisStore
@@ -368,27 +368,7 @@ def measure_level(
             runs[label].append(
                 run_wrk(url, scripts[label], label, connections, args.duration, args.threads)
             )
-    return [_median(runs[label]) for label in labels]
-
-
-def _median(results: list[Result]) -> Result:
-    first = results[0]
-    return Result(
-        first.label,
-        first.connections,
-        statistics.median(r.rate for r in results),
-        statistics.median(r.p50_ms for r in results),
-        statistics.median(r.p99_ms for r in results),
-        max(r.max_ms for r in results),
-        sum(r.errors for r in results),
-    )
-
-
-def headline(results: list[Result], label: str) -> Result:
-    """The busiest level whose p99 stays within 20 ms, else the lowest-latency one."""
-    mine = [r for r in results if r.label == label]
-    within = [r for r in mine if r.p99_ms <= 20.0]
-    return max(within, key=lambda r: r.rate) if within else min(mine, key=lambda r: r.p99_ms)
+    return [median_result(runs[label]) for label in labels]
 
 
 def verdict(ok: bool) -> str:
