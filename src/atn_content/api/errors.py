@@ -26,7 +26,9 @@ __all__ = [
     "RETRY_AFTER_SECONDS",
     "ProblemError",
     "checked_recipient_id",
+    "invalid_query",
     "problem_response",
+    "refuse_unknown_query",
 ]
 
 log = logging.getLogger("atn_content.api")
@@ -54,6 +56,21 @@ def checked_recipient_id(recipient_id: str) -> str:
             )
         )
     return recipient_id
+
+
+def invalid_query(name: str, message: str) -> ProblemError:
+    """A 422 naming the query parameter that is wrong."""
+    return ProblemError(
+        Problem(422, "Invalid query", f"{name} {message}", errors=[ProblemItem(message, name)])
+    )
+
+
+def refuse_unknown_query(request: Request[Any, Any, Any], known: frozenset[str]) -> None:
+    """A misspelt parameter is refused, not ignored: ignoring it would silently change the
+    answer (a sync restarting from the beginning, an exclusion not applied)."""
+    unknown = sorted(set(request.query_params) - known)
+    if unknown:
+        raise invalid_query(unknown[0], f"is not a parameter; use {', '.join(sorted(known))}")
 
 
 def problem_response(problem: Problem, headers: dict[str, str] | None = None) -> Response[Any]:

@@ -18,8 +18,11 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath, QueryParameter
 
 from atn_content.api.auth import require_scope
-from atn_content.api.errors import ProblemError, checked_recipient_id
-from atn_content.api.problems import Problem, ProblemItem
+from atn_content.api.errors import (
+    checked_recipient_id,
+    invalid_query,
+    refuse_unknown_query,
+)
 from atn_content.recommendations.serving import MAX_K, Recommender, Strategy
 
 __all__ = ["ROUTES", "RecommendationItem", "Recommendations"]
@@ -54,22 +57,16 @@ class Recommendations(msgspec.Struct):
     items: list[RecommendationItem]
 
 
-def _invalid(name: str, message: str) -> ProblemError:
-    return ProblemError(
-        Problem(422, "Invalid query", f"{name} {message}", errors=[ProblemItem(message, name)])
-    )
-
-
 def _exclusions(values: list[str] | None, recommender: Recommender) -> set[str]:
     names = [part.strip() for value in values or () for part in value.split(",") if part.strip()]
     if len(names) > MAX_EXCLUDE:
-        raise _invalid("exclude", f"names {len(names)} destinations; at most {MAX_EXCLUDE}")
+        raise invalid_query("exclude", f"names {len(names)} destinations; at most {MAX_EXCLUDE}")
     codes: set[str] = set()
     for name in names:
         found = recommender.catalogue.find(name)
         if found is None:
             shown = name if len(name) <= 40 else name[:40] + "…"
-            raise _invalid(
+            raise invalid_query(
                 "exclude",
                 f"{shown!r} is not a catalogue destination (a code, a name or an airport)",
             )
@@ -100,9 +97,7 @@ async def recommendations(
     ] = None,
 ) -> Recommendations:
     """Up to k destinations: never one booked in the last 12 months nor one excluded."""
-    unknown = sorted(set(request.query_params) - _QUERY)
-    if unknown:  # a misspelt `exclude` would silently return what was to be left out
-        raise _invalid(unknown[0], f"is not a parameter; use {', '.join(sorted(_QUERY))}")
+    refuse_unknown_query(request, _QUERY)
     checked_recipient_id(recipient_id)
     banned = _exclusions(exclude, recommender)
     now = dt.datetime.now(dt.UTC)

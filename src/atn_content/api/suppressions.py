@@ -20,8 +20,8 @@ from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import JSONBody, QueryParameter
 
 from atn_content.api.auth import require_scope
-from atn_content.api.errors import ProblemError
-from atn_content.api.problems import Problem, ProblemItem
+from atn_content.api.errors import ProblemError, invalid_query, refuse_unknown_query
+from atn_content.api.problems import Problem
 from atn_content.content.fields import RecipientId
 from atn_content.store import StoreUnavailable, SuppressionEntry, Unsubscribe
 from atn_content.store.base import Store
@@ -101,19 +101,15 @@ def _line(entry: SuppressionEntry) -> SuppressionLine:
     )
 
 
-def _bad_query(name: str, message: str) -> ProblemError:
-    return ProblemError(
-        Problem(422, "Invalid query", f"{name} {message}", errors=[ProblemItem(message, name)])
-    )
-
-
 def _since(value: str | None) -> float | None:
     if value is None:
         return None
     try:
         moment = dt.datetime.fromisoformat(value)
     except ValueError:
-        raise _bad_query("since", "must be an ISO 8601 time, e.g. 2026-12-01T00:00:00Z") from None
+        raise invalid_query(
+            "since", "must be an ISO 8601 time, e.g. 2026-12-01T00:00:00Z"
+        ) from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.UTC)
     # Feed times are shown to the microsecond: half of one keeps a `since` copied from a
@@ -125,7 +121,7 @@ def _cursor(value: str | None) -> int:
     if value is None:
         return 0
     if not value.isdigit() or len(value) > 18:
-        raise _bad_query("cursor", "must be a next_cursor this endpoint returned")
+        raise invalid_query("cursor", "must be a next_cursor this endpoint returned")
     return int(value)
 
 
@@ -149,9 +145,7 @@ async def suppression_feed(
     limit: Annotated[int, QueryParameter(ge=1, le=1000, description="lines per page")] = 100,
 ) -> SuppressionFeed:
     """Lines after `cursor` (and recorded at or after `since`), oldest first."""
-    unknown = sorted(set(request.query_params) - _QUERY)
-    if unknown:  # a misspelt `cursor` would silently restart the sync from the beginning
-        raise _bad_query(unknown[0], f"is not a parameter; use {', '.join(sorted(_QUERY))}")
+    refuse_unknown_query(request, _QUERY)
     after = _cursor(cursor)
     lines = await store.suppressions(after=after, limit=limit + 1, since=_since(since))
     page = lines[:limit]
