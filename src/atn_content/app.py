@@ -29,6 +29,7 @@ from atn_content.experiments.intake import Intake
 from atn_content.features import AppDeps, Feature, collect_dependencies
 from atn_content.images import feature as countdown
 from atn_content.logs import logging_config
+from atn_content.preview import feature as studio
 from atn_content.recommendations import feature as recommendations
 from atn_content.redact import redact
 from atn_content.store import StoreUnavailable, open_store
@@ -57,6 +58,7 @@ def default_features(settings: Settings) -> list[Feature]:
         clicks.feature(settings),
         countdown.feature(settings),
         recommendations.feature(settings),
+        studio.feature(settings),
     ]
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 __all__ = ["SCOPES", "Settings", "parse_api_keys"]
 
 #: What an API key may be allowed to do.
-SCOPES = frozenset({"render", "experiments", "privacy", "admin"})
+SCOPES = frozenset({"render", "experiments", "privacy", "studio", "admin"})
 _PACKAGE_ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -108,6 +108,17 @@ def _serve(args: argparse.Namespace) -> int:
         os.environ["ATN_API_KEY"] = key
         state = "created" if created else "from " + str(settings.state_dir / "local-api-key")
         print(f"Local API key ({state}, every scope): {key}", flush=True)
+    from atn_content.preview.login_link import login_once_link
+
+    studio_key = next((k for k, s in settings.api_keys.items() if "studio" in s), None)
+    if studio_key is None and os.environ.get("ATN_API_KEY"):
+        studio_key = os.environ["ATN_API_KEY"]  # the local key: every scope
+    if studio_key is not None:
+        once = login_once_link(settings.state_dir, studio_key)
+        print(
+            f"Studio (this link logs in once): http://{args.host}:{args.port}/studio/login?once={once}",
+            flush=True,
+        )
     print(
         f"ATN Content on http://{args.host}:{args.port}  store={redact(settings.store_url)}  "
         f"templates={settings.content_root / 'templates'}",

@@ -1,0 +1,49 @@
+"""The studio as a feature: its routes, behind the login; it adds nothing to the engine."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from litestar import Router
+from litestar.static_files import create_static_files_router
+
+from atn_content.config import Settings
+from atn_content.features import Feature
+from atn_content.preview.access import (
+    ACCESS_ROUTES,
+    LoginRequired,
+    login_required_page,
+    require_studio,
+)
+from atn_content.preview.home import HOME_ROUTES
+
+__all__ = ["feature", "studio_router"]
+
+_STATIC = Path(__file__).parent / "static"
+
+
+def studio_router(routes: Sequence[Any]) -> Router:
+    """Studio routes behind the login: without a session they answer the login page."""
+    return Router(
+        path="/",
+        route_handlers=list(routes),
+        guards=[require_studio],
+        exception_handlers={LoginRequired: login_required_page},
+        include_in_schema=False,
+    )
+
+
+def feature(settings: Settings) -> Feature:
+    del settings  # the studio reads the app's settings from its state, per request
+    return Feature(
+        name="studio",
+        routes=[
+            *ACCESS_ROUTES,
+            studio_router(HOME_ROUTES),
+            create_static_files_router(
+                path="/studio/static", directories=[_STATIC], include_in_schema=False
+            ),
+        ],
+    )

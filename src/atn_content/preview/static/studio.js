@@ -1,0 +1,1 @@
+// The studio's shared script (no framework, no CDN). Pages add their own modules.
