@@ -93,6 +93,13 @@ SWEEP: dict[tuple[str, str], tuple[str, Any, int]] = {
     ("DELETE", "/v1/recipients/{recipient_id:str}"): ("/v1/recipients/r-1", None, 503),
     # Served from the model in memory (or the cold start): the store is not asked.
     ("GET", "/v1/recommendations/{recipient_id:str}"): ("/v1/recommendations/r-1", None, 200),
+    # The studio, signed in (studio_login): the login needs no store.
+    ("GET", "/studio/login"): ("/studio/login", None, 303),  # signed in already: onwards
+    ("POST", "/studio/login"): ("/studio/login", b"key=nope", 403),  # no login token
+    ("POST", "/studio/logout"): ("/studio/logout", b"csrf=forged", 403),
+    ("GET", "/studio/static/{file_path:path}"): ("/studio/static/studio.css", None, 200),
+    ("GET", "/studio"): ("/studio", None, 200),
+    ("GET", "/studio/experiments"): ("/studio/experiments", None, 200),
 }
 
 
@@ -135,6 +142,7 @@ def email_paths(client: TestClient[Litestar], rid: str) -> dict[str, str]:
 def sweep(client: TestClient[Litestar], paths: dict[str, str]) -> dict[tuple[str, str], int]:
     """Every route once; returns the statuses (and checks each one's shape)."""
     seen: dict[tuple[str, str], int] = {}
+    studio_login(client)
     for route in sorted(app_routes(client.app)):
         method, path = route
         if path.startswith("/schema"):
@@ -169,6 +177,15 @@ def sweep(client: TestClient[Litestar], paths: dict[str, str]) -> dict[tuple[str
             assert problem["title"] == "Store unavailable"
             assert "retry" in problem["detail"]
     return seen
+
+
+def studio_login(client: TestClient[Litestar]) -> None:
+    """A studio session on the client (KEY has the admin scope), through the login form."""
+    page = client.get("/studio/login").text
+    token = re.search(r'name="login_token" value="([^"]+)"', page)
+    assert token, page
+    form = {"key": KEY, "login_token": token.group(1), "next": "/studio"}
+    assert client.post("/studio/login", data=form, follow_redirects=False).status_code == 303
 
 
 def _ndjson(body: Any) -> bytes:
