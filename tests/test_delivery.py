@@ -121,3 +121,32 @@ print("scipy", imported, "scipy" in sys.modules)
     # Both went through the experiment (its arm, or the holdback's waiting problem).
     assert all('"experiment":"bf-2026-subject"' in line for line in lines[:2]), lines
     assert lines[-1] == "scipy False False"
+
+
+def test_a_preview_can_render_any_running_arm_and_names_an_unknown_one(tmp_path: Path) -> None:
+    from atn_content.api.errors import ProblemError
+    from atn_content.app import build_renderer
+    from atn_content.delivery import Delivery
+    from atn_content.experiments.assign import Assigner
+    from atn_content.experiments.lifecycle import launched
+    from atn_content.experiments.service import load_files
+
+    settings = Settings(
+        content_root=ROOT, store_url=f"sqlite:///{tmp_path}/t.db", secret=SECRET.encode()
+    )
+    assigner = Assigner()
+    definition = load_files(ROOT / "experiments")[0]["bf-2026-subject"][0]
+    assigner.load([launched(definition, 1_795_000_000.0, "test")])
+    delivery = Delivery(build_renderer(settings), assigner, max_line_bytes=1 << 20)
+    recipient = {"id": "someone@example.pf", "first_name": "Hina"}
+    for arm, subject in (
+        ("A", "Black Friday : -30 % vers Tahiti"),
+        ("C", "48 h pour rêver de Bora Bora"),
+    ):
+        email = delivery.render(TEMPLATE, "fr", recipient, arm=("bf-2026-subject", arm))
+        assert (email.subject, email.variant) == (subject, arm)
+    with pytest.raises(ProblemError) as refused:
+        delivery.render(TEMPLATE, "fr", recipient, arm=("bf-2026-subject", "Z"))
+    assert refused.value.problem.status == 422
+    assert refused.value.problem.errors[0].field == "variant"
+    assert "bf-2026-subject:A" in refused.value.problem.detail

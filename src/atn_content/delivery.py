@@ -100,18 +100,23 @@ class Delivery:
         exposures: ExposureSink | None = None,
         *,
         tracking: bool = True,
+        arm: tuple[str, str] | None = None,
     ) -> RenderResponse:
         """Render with the recipient's arm, if an experiment runs on the template.
 
         Holdback recipients waiting for the decision get a 409 problem saying when it is due;
         a gate refuses a recipient who must not get this template (409 "Recipient
         suppressed"), whatever arm they are in. `tracking=False`: no click rewriting, no
-        open pixel (read by tracking, sending.py).
+        open pixel (read by tracking, sending.py). `arm` = (experiment, variant): render
+        that arm whatever the recipient's own (a preview; 422 when no such arm runs).
         """
         problem = recipient_id_problem(recipient["id"]) if "id" in recipient else None
         if problem:  # before the assignment: a bad id must not be put in an arm, or held back
             raise RecipientError([FieldProblem("recipient.id", problem)])
-        assignment = self.assigner.assign(template, recipient, locale)
+        if arm is None:
+            assignment = self.assigner.assign(template, recipient, locale)
+        else:
+            assignment = self._forced(template, arm, recipient)
         if self.gates and "id" in recipient:
             source = self.renderer.library.get(assignment.template if assignment else template)
             for gate in self.gates:
@@ -126,6 +131,23 @@ class Delivery:
         if exposures is not None:
             exposures.exposure(assignment, str(recipient["id"]))
         return to_response(email, assignment)
+
+    def _forced(
+        self, template: str, arm: tuple[str, str], recipient: Mapping[str, Any]
+    ) -> Assignment:
+        assignment = self.assigner.assign_arm(template, *arm, recipient)
+        if assignment is None:
+            running = [f"{key}:{v}" for key, keys in self.assigner.arms(template) for v in keys]
+            raise ProblemError(
+                Problem(
+                    422,
+                    "Unknown variant",
+                    f"no running experiment on {template!r} has the arm {':'.join(arm)!r}; "
+                    f"arms: {', '.join(running) or 'none'}",
+                    errors=[ProblemItem(f"unknown arm {':'.join(arm)!r}", field="variant")],
+                )
+            )
+        return assignment
 
     def render_line(self, number: int, raw: bytes, exposures: ExposureSink | None = None) -> bytes:
         """One NDJSON output line for input line `number`: its result or its problem."""

@@ -100,6 +100,13 @@ SWEEP: dict[tuple[str, str], tuple[str, Any, int]] = {
     ("GET", "/studio/static/{file_path:path}"): ("/studio/static/studio.css", None, 200),
     ("GET", "/studio"): ("/studio", None, 200),
     ("GET", "/studio/experiments"): ("/studio/experiments", None, 200),
+    ("GET", "/studio/templates/{name:str}"): ("/studio/templates/birthday", None, 200),
+    ("POST", "/studio/templates/{name:str}/preview"): (  # no CSRF header: refused first
+        "/studio/templates/birthday/preview",
+        {"locale": "en", "recipient": {}},
+        403,
+    ),
+    ("GET", "/studio/events"): ("/studio/events?timeout=0", None, 200),
 }
 
 

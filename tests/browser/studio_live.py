@@ -6,6 +6,7 @@ Use: `with studio_server(tmp_path) as url: page = browser.new_page(); log_in(pag
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,10 +17,25 @@ from tests.live import live_server
 from atn_content.app import create_app
 from atn_content.config import Settings
 
-__all__ = ["REPO", "STUDIO_KEY", "log_in", "studio_server"]
+__all__ = ["REPO", "STUDIO_KEY", "content_copy", "log_in", "studio_server"]
 
 REPO = Path(__file__).resolve().parents[2]
 STUDIO_KEY = "browser-studio-key-0123456789"
+
+
+#: What the service reads from its content root.
+CONTENT = ("templates", "blocks", "locales", "samples", "experiments", "lint-allow.toml")
+
+
+def content_copy(folder: Path) -> Path:
+    """A copy of the shipped content that a test may edit."""
+    for name in CONTENT:
+        source = REPO / name
+        if source.is_dir():
+            shutil.copytree(source, folder / name)
+        else:
+            shutil.copy2(source, folder / name)
+    return folder
 
 
 @contextmanager

@@ -293,3 +293,18 @@ def test_the_holdback_carries_why_the_decision_is_blocked() -> None:
     assigner.load([record])
     got = [assigner.assign("newsletter-destination", r) for r in ids(50)]
     assert {a.blocked for a in got if a and a.status == "waiting"} == {"SRM"}
+
+
+def test_the_studio_sees_every_arm_and_can_force_one_for_any_recipient() -> None:
+    assigner = Assigner()
+    assigner.load([running(shipped("bf-2026-subject"))])
+    assert assigner.arms("newsletter-destination") == (("bf-2026-subject", ("A", "B", "C")),)
+    assert assigner.arms("no-such-template") == ()
+    for recipient in ids(50):
+        forced = assigner.assign_arm("newsletter-destination", "bf-2026-subject", "B", recipient)
+        assert forced is not None and forced.status == "test" and forced.bucket == "B"
+        assert forced.variant is not None and forced.variant.subject == "Votre Polynésie à -30 %"
+    assert (
+        assigner.assign_arm("newsletter-destination", "bf-2026-subject", "Z", {"id": "x"}) is None
+    )
+    assert assigner.assign_arm("newsletter-destination", "other", "B", {"id": "x"}) is None

@@ -110,6 +110,14 @@ class Renderer:
     def locales(self) -> tuple[str, ...]:
         return tuple(self.catalogs.locales)
 
+    def use_catalogs(self, catalogs: Any) -> None:
+        """Swap in reloaded translations (the studio's live reload after a .po is saved).
+
+        Renders in flight finish with the environments they started with; the compile
+        cache keys on each catalog's version, so nothing stale is served afterwards.
+        """
+        self.envs, self.catalogs = Environments(catalogs, self.envs.extensions), catalogs
+
     def compiled(self, name: str, locale: str, variant: Variant | None = None) -> CompiledTemplate:
         return self._compiled(self.library.get(name), locale, variant)
 

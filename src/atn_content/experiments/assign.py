@@ -191,6 +191,29 @@ class Assigner:
             return live.fixed[index] or _assignment(live, index, recipient, now)
         return None
 
+    def arms(self, template: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        """(experiment key, its variant keys) for each experiment serving `template`."""
+        return tuple(
+            (live.definition.key, tuple(arm.spec.key for arm in live.arms))
+            for live in self._by_template.get(template, ())
+        )
+
+    def assign_arm(
+        self,
+        template: str,
+        experiment: str,
+        variant: str,
+        recipient: Mapping[str, Any],
+        now: dt.datetime | None = None,
+    ) -> Assignment | None:
+        """What a recipient in arm `variant` of `experiment` gets (the studio's variant
+        picker), or None when no such arm serves `template`."""
+        for live in self._by_template.get(template, ()):
+            keys = [arm.spec.key for arm in live.arms]
+            if live.definition.key == experiment and variant in keys:
+                return _assignment(live, keys.index(variant), recipient, now)
+        return None
+
     def bucket(self, key: str, recipient_id: str) -> str | None:
         """Counters bucket of a recipient's events in experiment `key` (None: not in it)."""
         live = self._by_key.get(key)

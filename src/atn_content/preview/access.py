@@ -88,7 +88,9 @@ def check_csrf(request: Request[Any, Any, Any], token: str | None) -> None:
 
 
 def login_required_page(request: Request[Any, Any, Any], _: Exception) -> Response[str]:
-    return _login_page(request, next_path=_safe_next(request.url.path), status_code=401)
+    query = request.url.query
+    asked = request.url.path + (f"?{query}" if query else "")
+    return _login_page(request, next_path=_safe_next(asked), status_code=401)
 
 
 def _login_page(

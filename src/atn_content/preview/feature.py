@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from litestar import Router
+from litestar.di import Provide
 from litestar.static_files import create_static_files_router
 
 from atn_content.config import Settings
@@ -18,6 +19,9 @@ from atn_content.preview.access import (
     require_studio,
 )
 from atn_content.preview.home import HOME_ROUTES
+from atn_content.preview.live_reload import LIVE_RELOAD_ROUTES
+from atn_content.preview.templates_pages import TEMPLATE_ROUTES
+from atn_content.preview.workspace import Workspace
 
 __all__ = ["feature", "studio_router"]
 
@@ -36,14 +40,15 @@ def studio_router(routes: Sequence[Any]) -> Router:
 
 
 def feature(settings: Settings) -> Feature:
-    del settings  # the studio reads the app's settings from its state, per request
+    workspace = Workspace(settings.content_root)
     return Feature(
         name="studio",
         routes=[
             *ACCESS_ROUTES,
-            studio_router(HOME_ROUTES),
+            studio_router([*TEMPLATE_ROUTES, *LIVE_RELOAD_ROUTES, *HOME_ROUTES]),
             create_static_files_router(
                 path="/studio/static", directories=[_STATIC], include_in_schema=False
             ),
         ],
+        dependencies={"workspace": Provide(lambda: workspace, sync_to_thread=False)},
     )

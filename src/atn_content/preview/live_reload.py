@@ -1,0 +1,133 @@
+"""Live reload: `GET /studio/events` streams a server-sent event whenever a template, block
+or catalog file is saved, and open studio pages render again.
+
+One watcher per app polls the files' stamps (a stat each, off the event loop) however
+many pages are open. A saved .po is compiled and swapped into the renderer here, since
+catalogs are otherwise read at start-up only; a broken one is reported on the stream and
+the old catalogs stay. Each stream ends after STREAM_SECONDS; EventSource reconnects.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+from litestar import Request, get
+from litestar.di import NamedDependency
+from litestar.params import FromQuery
+from litestar.response import Stream
+
+from atn_content.content.i18n import Catalogs
+from atn_content.content.renderer import Renderer
+from atn_content.preview.pages import STUDIO_HEADERS
+from atn_content.preview.workspace import Workspace
+
+__all__ = ["LIVE_RELOAD_ROUTES", "Stamps", "Watcher", "changed_files", "stamps"]
+
+WATCHED = ("templates", "blocks", "locales")
+POLL_SECONDS = 0.4
+KEEPALIVE_SECONDS = 15.0
+STREAM_SECONDS = 300.0
+
+Stamps = dict[str, tuple[int, int]]
+
+
+def stamps(content_root: Path) -> Stamps:
+    """(mtime_ns, size) of every file the renders read, by path relative to the root."""
+    found: Stamps = {}
+    for folder in WATCHED:
+        for path in (content_root / folder).rglob("*"):
+            try:
+                stat = path.stat()
+            except OSError:  # deleted while we looked
+                continue
+            if path.is_file():
+                found[path.relative_to(content_root).as_posix()] = (stat.st_mtime_ns, stat.st_size)
+    return found
+
+
+def changed_files(before: Stamps, after: Stamps) -> list[str]:
+    return sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
+
+
+class Watcher:
+    """The files' latest change, shared by every open stream of one app."""
+
+    def __init__(self, content_root: Path, renderer: Renderer) -> None:
+        self.content_root = content_root
+        self.renderer = renderer
+        self.generation = 0
+        self.last: dict[str, Any] = {}
+        self._stamps = stamps(content_root)
+        self._polled = time.monotonic()
+        self._lock = asyncio.Lock()
+
+    async def poll(self) -> int:
+        """Look again (at most every POLL_SECONDS); the generation grows with each change."""
+        async with self._lock:
+            if time.monotonic() - self._polled >= POLL_SECONDS:
+                now = await asyncio.to_thread(stamps, self.content_root)
+                self._polled = time.monotonic()
+                files = changed_files(self._stamps, now)
+                if files:
+                    self._stamps = now
+                    self.last = await asyncio.to_thread(self._apply, files)
+                    self.generation += 1
+            return self.generation
+
+    def _apply(self, files: list[str]) -> dict[str, Any]:
+        event: dict[str, Any] = {"files": files}
+        if any(f.startswith("locales/") and f.endswith(".po") for f in files):
+            try:
+                self.renderer.use_catalogs(Catalogs.load(self.content_root / "locales"))
+            except (OSError, ValueError) as exc:
+                event["error"] = f"catalogs not reloaded: {exc}"
+        self.renderer.library.refresh()  # now, not at the next check interval
+        return event
+
+
+def watcher_of(request: Request[Any, Any, Any], workspace: Workspace) -> Watcher:
+    state = request.app.state
+    watcher: Watcher | None = state.get("studio_watcher")
+    if watcher is None:
+        watcher = state.studio_watcher = Watcher(workspace.content_root, state.renderer)
+    return watcher
+
+
+@get("/studio/events")
+async def studio_events(
+    request: Request[Any, Any, Any],
+    workspace: NamedDependency[Workspace],
+    timeout: FromQuery[float] = STREAM_SECONDS,
+) -> Stream:
+    """`timeout`: end the stream sooner (seconds, at most STREAM_SECONDS; 0: at once)."""
+    watcher = watcher_of(request, workspace)
+    length = min(max(timeout, 0.0), STREAM_SECONDS)
+
+    async def events() -> AsyncIterator[str]:
+        yield "retry: 1000\n\n"
+        seen = await watcher.poll()
+        started = quiet = time.monotonic()
+        while time.monotonic() - started < length:
+            await asyncio.sleep(POLL_SECONDS)
+            generation = await watcher.poll()
+            if generation != seen:
+                seen = generation
+                quiet = time.monotonic()
+                yield f"event: change\ndata: {json.dumps(watcher.last)}\n\n"
+            elif time.monotonic() - quiet >= KEEPALIVE_SECONDS:
+                quiet = time.monotonic()
+                yield ": still here\n\n"
+
+    return Stream(
+        events(),
+        media_type="text/event-stream",
+        headers={**STUDIO_HEADERS, "X-Accel-Buffering": "no"},
+    )
+
+
+LIVE_RELOAD_ROUTES = [studio_events]

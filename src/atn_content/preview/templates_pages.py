@@ -1,0 +1,202 @@
+"""Designers' pages: the template list and one template's page, and the preview it asks for.
+
+The page is static HTML plus template_view.js; each change of locale, sample, recipient
+JSON or variant POSTs to `/studio/templates/{name}/preview`, which renders through the
+delivery path (the ESP's) in the render pool and answers what the page shows, or the
+render's problem (422 with the fields) for the JSON panel to point at.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import msgspec
+from litestar import Request, Response, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath
+
+from atn_content.api.errors import ProblemError
+from atn_content.api.problems import Problem, ProblemItem
+from atn_content.content.errors import UnknownTemplate
+from atn_content.content.lint import CLIENTS
+from atn_content.delivery import Delivery
+from atn_content.preview.access import check_csrf
+from atn_content.preview.email_preview import preview, render_preview
+from atn_content.preview.overview import FAMILIES, pick_sample
+from atn_content.preview.pages import STUDIO_HEADERS, studio_page
+from atn_content.preview.workspace import Workspace
+
+__all__ = ["TEMPLATE_ROUTES", "page_data"]
+
+
+@get("/studio")
+async def template_list(
+    request: Request[Any, Any, Any],
+    delivery: NamedDependency[Delivery],
+    workspace: NamedDependency[Workspace],
+) -> Response[str]:
+    rows = await delivery.pool.run(
+        workspace.overview.rows, delivery, workspace.samples(), workspace.allow()
+    )
+    return studio_page(request, "templates.html", title="Templates", rows=rows, families=FAMILIES)
+
+
+@get("/studio/templates/{name:str}")
+async def template_page(
+    request: Request[Any, Any, Any],
+    name: FromPath[str],
+    delivery: NamedDependency[Delivery],
+    workspace: NamedDependency[Workspace],
+) -> Response[str]:
+    try:
+        data = page_data(delivery, workspace, name)
+    except UnknownTemplate:
+        return studio_page(
+            request, "not_found.html", status_code=404, title="Unknown template", template=name
+        )
+    return studio_page(request, "template.html", title=name, template=name, data=_script_json(data))
+
+
+def page_data(delivery: Delivery, workspace: Workspace, name: str) -> dict[str, Any]:
+    """What template_view.js starts from: locales, samples, arms, clients."""
+    renderer = delivery.renderer
+    source = renderer.library.get(name)
+    locales = [str(x) for x in source.meta.get("locales", renderer.locales)]
+    samples = workspace.samples()
+    first = pick_sample(samples, locales[0]) if locales else None
+    return {
+        "template": name,
+        "version": source.version,
+        "description": str(source.meta.get("description", "")),
+        "locales": locales,
+        "samples": [
+            {
+                "key": s.key,
+                "label": s.label,
+                "description": s.description,
+                "locale": s.locale,
+                "recipient": s.recipient,
+            }
+            for s in samples
+        ],
+        "sample": first.key if first else None,
+        "arms": [
+            {"experiment": key, "variant": variant}
+            for key, variants in delivery.assigner.arms(name)
+            for variant in variants
+        ],
+        "clients": [{"key": c.key, "name": c.name, "family": c.family} for c in CLIENTS],
+        "preview_url": f"/studio/templates/{name}/preview",
+    }
+
+
+class PreviewRequest(msgspec.Struct, forbid_unknown_fields=True):
+    locale: str
+    recipient: dict[str, Any] | None = None
+    recipient_json: str | None = None
+    """The JSON panel's text as typed: parsed here, so a syntax error names its line."""
+    variant: str = ""
+    """"experiment:variant" to see that arm; empty: the recipient's own assignment."""
+
+    def the_recipient(self) -> dict[str, Any]:
+        if self.recipient_json is None:
+            return self.recipient or {}
+        return parse_recipient(self.recipient_json)
+
+
+def parse_recipient(text: str) -> dict[str, Any]:
+    """The JSON panel's recipient, or a 422 saying where the JSON goes wrong."""
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        where = f"line {exc.lineno}, column {exc.colno}"
+        raise ProblemError(
+            Problem(
+                422,
+                "Invalid recipient JSON",
+                f"the recipient is not valid JSON: {exc.msg} ({where})",
+                errors=[ProblemItem(f"{where}: {exc.msg}", field="recipient", line=exc.lineno)],
+            )
+        ) from None
+    if not isinstance(value, dict):
+        raise ProblemError(
+            Problem(
+                422,
+                "Invalid recipient JSON",
+                "the recipient must be a JSON object ({...})",
+                errors=[ProblemItem("must be a JSON object", field="recipient", line=1)],
+            )
+        )
+    return value
+
+
+@post("/studio/templates/{name:str}/preview", status_code=200)
+async def template_preview(
+    request: Request[Any, Any, Any],
+    name: FromPath[str],
+    delivery: NamedDependency[Delivery],
+    workspace: NamedDependency[Workspace],
+) -> Response[Any]:
+    check_csrf(request, None)
+    ask = _preview_request(await request.body())
+    arm = _arm(ask.variant)
+    email = await delivery.pool.run(
+        render_preview, delivery, name, ask.locale, ask.the_recipient(), arm
+    )
+    shown = await delivery.pool.run(preview, email, workspace.allow())
+    return Response(shown, headers=STUDIO_HEADERS)
+
+
+def _preview_request(body: bytes) -> PreviewRequest:
+    try:
+        return msgspec.json.decode(body, type=PreviewRequest)
+    except msgspec.ValidationError as exc:
+        field = _field_of(str(exc))
+        raise ProblemError(
+            Problem(
+                422,
+                "Invalid preview request",
+                str(exc),
+                errors=[ProblemItem(str(exc), field=field)],
+            )
+        ) from None
+    except msgspec.DecodeError as exc:
+        raise ProblemError(Problem(400, "Invalid JSON", f"the body is not JSON: {exc}")) from None
+
+
+def _field_of(message: str) -> str | None:
+    """msgspec says "... - at `$.recipient`": the field, as the API's problems name it."""
+    marker = "at `$."
+    if marker not in message:
+        return None
+    return message.split(marker, 1)[1].split("`", 1)[0]
+
+
+def _arm(variant: str) -> tuple[str, str] | None:
+    if not variant:
+        return None
+    experiment, sep, arm = variant.partition(":")
+    if not sep or not experiment or not arm:
+        raise ProblemError(
+            Problem(
+                422,
+                "Unknown variant",
+                f"variant {variant!r} is not 'experiment:variant'",
+                errors=[ProblemItem("expected 'experiment:variant'", field="variant")],
+            )
+        )
+    return experiment, arm
+
+
+def _script_json(data: dict[str, Any]) -> str:
+    """JSON safe inside <script type="application/json">: no `</script>` can close it."""
+    return (
+        json.dumps(data, ensure_ascii=False)
+        .replace("<", "\\u003c")
+        .replace(">", "\\u003e")
+        .replace("&", "\\u0026")
+    )
+
+
+TEMPLATE_ROUTES = [template_list, template_page, template_preview]

@@ -1,0 +1,83 @@
+"""Live reload: a saved block or catalog is seen by the watcher, and a saved .po is swapped
+into the renderer (catalogs are otherwise read at start-up); a broken one is reported."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from litestar import Litestar
+from litestar.testing import TestClient
+from tests.preview.conftest import REPO
+
+from atn_content.app import build_renderer
+from atn_content.config import Settings
+from atn_content.preview import live_reload
+from atn_content.preview.live_reload import Watcher, changed_files, stamps
+
+RECIPIENT = {"id": "a@example.pf", "recent_searches": ["Tokyo"]}
+
+
+@pytest.fixture
+def content(tmp_path: Path) -> Path:
+    for name in ("templates", "blocks", "locales"):
+        shutil.copytree(REPO / name, tmp_path / name)
+    return tmp_path
+
+
+def touch(path: Path, text: str) -> None:
+    path.write_text(text, encoding="utf-8")
+    stat = path.stat()  # a later mtime even on a coarse clock
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+
+
+def test_stamps_see_edits_additions_and_deletions(content: Path) -> None:
+    before = stamps(content)
+    touch(content / "blocks" / "destination-offer.mjml", "changed")
+    (content / "templates" / "new.mjml").write_text("x")
+    (content / "templates" / "birthday.mjml").unlink()
+    assert changed_files(before, stamps(content)) == [
+        "blocks/destination-offer.mjml",
+        "templates/birthday.mjml",
+        "templates/new.mjml",
+    ]
+
+
+def test_a_saved_catalog_is_used_by_the_next_render(
+    content: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(live_reload, "POLL_SECONDS", 0.0)
+    renderer = build_renderer(Settings(content_root=content, secret=b"s" * 32))
+    watcher = Watcher(content, renderer)
+    po = content / "locales" / "en" / "LC_MESSAGES" / "messages.po"
+    text = po.read_text(encoding="utf-8")
+    first = renderer.render("newsletter-destination", "en", RECIPIENT)
+    assert "Tokyo awaits" in first.html
+    touch(po, text.replace('msgstr "Tokyo awaits"', 'msgstr "Tokyo is calling"'))
+    assert asyncio.run(watcher.poll()) == 1
+    assert watcher.last == {"files": ["locales/en/LC_MESSAGES/messages.po"]}
+    assert "Tokyo is calling" in renderer.render("newsletter-destination", "en", RECIPIENT).html
+
+
+def test_a_broken_catalog_is_reported_and_the_old_one_kept(
+    content: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(live_reload, "POLL_SECONDS", 0.0)
+    renderer = build_renderer(Settings(content_root=content, secret=b"s" * 32))
+    watcher = Watcher(content, renderer)
+    renderer.render("newsletter-destination", "en", RECIPIENT)  # a running service
+    po = content / "locales" / "en" / "LC_MESSAGES" / "messages.po"
+    touch(po, po.read_text(encoding="utf-8") + '\nmsgid "unterminated\n')
+    asyncio.run(watcher.poll())
+    assert "catalogs not reloaded" in watcher.last["error"]
+    assert "Tokyo awaits" in renderer.render("newsletter-destination", "en", RECIPIENT).html
+
+
+def test_the_event_stream_is_server_sent_events(signed_in: TestClient[Litestar]) -> None:
+    response = signed_in.get("/studio/events?timeout=0")
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/event-stream")
+    assert response.text.startswith("retry: 1000")
