@@ -99,7 +99,7 @@ SWEEP: dict[tuple[str, str], tuple[str, Any, int]] = {
     ("POST", "/studio/logout"): ("/studio/logout", b"csrf=forged", 403),
     ("GET", "/studio/static/{file_path:path}"): ("/studio/static/studio.css", None, 200),
     ("GET", "/studio"): ("/studio", None, 200),
-    ("GET", "/studio/experiments"): ("/studio/experiments", None, 200),
+    ("GET", "/studio/experiments"): ("/studio/experiments", None, 503),  # a page saying so
     ("GET", "/studio/templates/{name:str}"): ("/studio/templates/birthday", None, 200),
     ("POST", "/studio/templates/{name:str}/preview"): (  # no CSRF header: refused first
         "/studio/templates/birthday/preview",
@@ -107,6 +107,13 @@ SWEEP: dict[tuple[str, str], tuple[str, Any, int]] = {
         403,
     ),
     ("GET", "/studio/events"): ("/studio/events?timeout=0", None, 200),
+    ("POST", "/studio/experiments/launch"): ("/studio/experiments/launch", b"csrf=forged", 403),
+    ("GET", "/studio/experiments/{key:str}"): ("/studio/experiments/bf-2026-subject", None, 503),
+    ("POST", "/studio/experiments/{key:str}/decide"): (
+        "/studio/experiments/bf-2026-subject/decide",
+        b"csrf=forged",
+        403,
+    ),
 }
 
 
@@ -177,7 +184,11 @@ def sweep(client: TestClient[Litestar], paths: dict[str, str]) -> dict[tuple[str
         seen[route] = response.status_code
         assert response.status_code < 500 or response.status_code == 503, (route, response.text)
         assert response.status_code == expected, (route, response.status_code, response.text)
-        if response.status_code == 503:
+        if response.status_code == 503 and path.startswith("/studio"):  # a page, for people
+            assert response.headers["content-type"].startswith("text/html")
+            assert int(response.headers["retry-after"]) > 0
+            assert "store is unreachable" in response.text
+        elif response.status_code == 503:
             assert response.headers["content-type"].startswith("application/problem+json")
             assert int(response.headers["retry-after"]) > 0
             problem = response.json()

@@ -40,6 +40,9 @@ __all__ = [
     "ROUTES",
     "DecidedProblem",
     "ExperimentView",
+    "decide",
+    "experiment_record",
+    "launch",
 ]
 
 _OPT = {"scope": "experiments"}
@@ -121,6 +124,11 @@ def _view(
     )
 
 
+async def experiment_record(service: ExperimentService, key: str) -> Record:
+    """The stored experiment, or a 404 / 409 problem."""
+    return await _get(service, key)
+
+
 async def _get(service: ExperimentService, key: str) -> Record:
     try:
         return await service.get(key)
@@ -140,15 +148,16 @@ def _conflict(exc: Exception) -> ProblemError:
     return ProblemError(Problem(409, "Experiment conflict", str(exc)))
 
 
-@post("/v1/experiments", guards=[require_scope], opt=_OPT, status_code=201, summary="Launch")
-async def launch_experiment(
-    data: JSONBody[dict[str, Any]],
-    renderer: NamedDependency[Renderer],
-    service: NamedDependency[ExperimentService],
-    assigner: NamedDependency[Assigner],
-    pool: NamedDependency[RenderPool],
-) -> ExperimentView:
-    """Launch an experiment from its JSON definition (the same fields as experiments/*.toml)."""
+async def launch(
+    data: dict[str, Any],
+    renderer: Renderer,
+    service: ExperimentService,
+    assigner: Assigner,
+    pool: RenderPool,
+    source: str = "api",
+) -> Record:
+    """Check a definition (fields, templates, locales, every variant rendering) and launch
+    it; every refusal a ProblemError naming its field. The API's and the studio's launch."""
     try:
         definition = parse_definition(data)
     except DefinitionError as exc:
@@ -174,10 +183,43 @@ async def launch_experiment(
             raise ProblemError(Problem(422, "Unknown locale", detail, errors=[item]))
     await pool.run(_check_launch, renderer, definition)  # compiles: off the loop
     try:
-        record = await service.launch(definition, source="api")
+        record = await service.launch(definition, source=source)
     except ExperimentConflict as exc:
         raise _conflict(exc) from None
     await _reload(service, assigner)
+    return record
+
+
+async def decide(
+    key: str, winner: str | None, service: ExperimentService, assigner: Assigner
+) -> Record:
+    """Decide now by the rule (winner None) or for `winner`: the API's and the studio's."""
+    await _get(service, key)
+    try:
+        record = await service.decide(key, winner)
+    except DecisionBlocked as exc:
+        raise ProblemError(Problem(409, "Decision blocked", str(exc))) from None
+    except AlreadyDecided as exc:
+        problem = DecidedProblem(
+            409, "Already decided", str(exc), experiment=key, decision=exc.decision
+        )
+        raise ProblemError(problem) from None
+    except ExperimentConflict as exc:
+        raise _conflict(exc) from None
+    await _reload(service, assigner)
+    return record
+
+
+@post("/v1/experiments", guards=[require_scope], opt=_OPT, status_code=201, summary="Launch")
+async def launch_experiment(
+    data: JSONBody[dict[str, Any]],
+    renderer: NamedDependency[Renderer],
+    service: NamedDependency[ExperimentService],
+    assigner: NamedDependency[Assigner],
+    pool: NamedDependency[RenderPool],
+) -> ExperimentView:
+    """Launch an experiment from its JSON definition (the same fields as experiments/*.toml)."""
+    record = await launch(data, renderer, service, assigner, pool)
     return _view(record, service.clock())
 
 
@@ -271,20 +313,8 @@ async def decide_experiment(
     data: JSONBody[DecideRequest | None] = None,
 ) -> ExperimentView:
     """Without a winner the experiment's rule decides; a sample-ratio mismatch refuses (409)."""
-    await _get(service, key)
     winner = data.winner if data is not None else None
-    try:
-        record = await service.decide(key, winner)
-    except DecisionBlocked as exc:
-        raise ProblemError(Problem(409, "Decision blocked", str(exc))) from None
-    except AlreadyDecided as exc:
-        problem = DecidedProblem(
-            409, "Already decided", str(exc), experiment=key, decision=exc.decision
-        )
-        raise ProblemError(problem) from None
-    except ExperimentConflict as exc:
-        raise _conflict(exc) from None
-    await _reload(service, assigner)
+    record = await decide(key, winner, service, assigner)
     return _view(record, service.clock())
 
 

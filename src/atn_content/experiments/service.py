@@ -25,10 +25,12 @@ from typing import Any
 import msgspec
 
 from atn_content.experiments import lifecycle
+from atn_content.experiments.decision import ArmCounts
 from atn_content.experiments.definitions import Definition
 from atn_content.experiments.records import DecisionRecord, Record, phase, rollout_end
 from atn_content.experiments.results import Results, build_results
 from atn_content.experiments.stored import DOCUMENT_KIND, load_files, read_records
+from atn_content.experiments.timeline import SNAPSHOT_SECONDS, TIMELINE_KIND, snapshot
 from atn_content.store.base import Store
 from atn_content.timestamps import iso
 
@@ -93,6 +95,8 @@ class ExperimentService:
         """Who holds this process's tick leases."""
         self.file_errors: list[str] = []
         self._leases: set[str] = set()
+        self._snapshots: dict[str, float] = {}
+        """When this replica last wrote each experiment's counters snapshot."""
 
     def files(self) -> dict[str, tuple[Definition, Path]]:
         if self.directory is None:
@@ -229,6 +233,7 @@ class ExperimentService:
             return []
         now = self.clock()
         arms = lifecycle.arm_counts(record.definition, await self.store.counters(key))
+        await self._snapshot(key, arms, now)
         reweight = lifecycle.reweighted(record, arms, now)
         if reweight is not None:
             updated, entry = reweight
@@ -245,6 +250,16 @@ class ExperimentService:
         if not await self._save(action, entry, version):
             return []  # decided (or changed) meanwhile: the next tick sees the new state
         return [f"{key}: decided {action.decision.winner}"]
+
+    async def _snapshot(self, key: str, arms: list[ArmCounts], now: float) -> None:
+        """The counters' path for the lift-over-time plot (timeline.py)."""
+        if now - self._snapshots.get(key, -SNAPSHOT_SECONDS) >= SNAPSHOT_SECONDS:
+            await self.store.append_log(TIMELINE_KIND, key, snapshot(arms, now))
+            self._snapshots[key] = now
+
+    async def timeline(self, key: str) -> list[dict[str, Any]]:
+        """Snapshots of every arm's counts over time, oldest first."""
+        return await self.store.read_log(TIMELINE_KIND, key)
 
     async def results(self, key: str) -> Results:
         record = await self.get(key)

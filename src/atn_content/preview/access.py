@@ -10,6 +10,7 @@ logs in and spends it.
 from __future__ import annotations
 
 import hmac
+import logging
 import secrets
 from typing import Any
 from urllib.parse import urlsplit
@@ -32,6 +33,7 @@ from atn_content.preview.session import (
     find_studio_key,
     key_fingerprint,
 )
+from atn_content.redact import redact
 
 __all__ = [
     "ACCESS_ROUTES",
@@ -41,7 +43,10 @@ __all__ = [
     "login_required_page",
     "require_studio",
     "sessions_of",
+    "store_unavailable_page",
 ]
+
+log = logging.getLogger(__name__)
 
 COOKIE = "atn_studio"
 #: The login form's own double-submit token (there is no session to bind it to yet).
@@ -85,6 +90,22 @@ def check_csrf(request: Request[Any, Any, Any], token: str | None) -> None:
             "this form is out of date or came from another site (CSRF token missing or "
             "wrong): reload the studio page and try again"
         )
+
+
+def store_unavailable_page(request: Request[Any, Any, Any], exc: Exception) -> Response[str]:
+    """A studio page that needs the store while it is down: 503, a page, a retry time."""
+    from atn_content.api.errors import RETRY_AFTER_SECONDS
+
+    log.warning("%s %s: store unavailable: %s", request.method, request.url.path, redact(str(exc)))
+    page = render_page(
+        "unavailable.html",
+        title="Store unavailable",
+        csrf=request.state.get("studio_csrf", ""),
+        path=request.url.path,
+        retry=RETRY_AFTER_SECONDS,
+    )
+    headers = {**STUDIO_HEADERS, "Retry-After": str(RETRY_AFTER_SECONDS)}
+    return Response(page, status_code=503, media_type="text/html", headers=headers)
 
 
 def login_required_page(request: Request[Any, Any, Any], _: Exception) -> Response[str]:

@@ -17,11 +17,13 @@ from atn_content.preview.access import (
     LoginRequired,
     login_required_page,
     require_studio,
+    store_unavailable_page,
 )
-from atn_content.preview.home import HOME_ROUTES
+from atn_content.preview.experiments_pages import EXPERIMENT_ROUTES
 from atn_content.preview.live_reload import LIVE_RELOAD_ROUTES
 from atn_content.preview.templates_pages import TEMPLATE_ROUTES
 from atn_content.preview.workspace import Workspace
+from atn_content.store import StoreUnavailable
 
 __all__ = ["feature", "studio_router"]
 
@@ -34,7 +36,10 @@ def studio_router(routes: Sequence[Any]) -> Router:
         path="/",
         route_handlers=list(routes),
         guards=[require_studio],
-        exception_handlers={LoginRequired: login_required_page},
+        exception_handlers={
+            LoginRequired: login_required_page,
+            StoreUnavailable: store_unavailable_page,
+        },
         include_in_schema=False,
     )
 
@@ -45,7 +50,7 @@ def feature(settings: Settings) -> Feature:
         name="studio",
         routes=[
             *ACCESS_ROUTES,
-            studio_router([*TEMPLATE_ROUTES, *LIVE_RELOAD_ROUTES, *HOME_ROUTES]),
+            studio_router([*TEMPLATE_ROUTES, *LIVE_RELOAD_ROUTES, *EXPERIMENT_ROUTES]),
             create_static_files_router(
                 path="/studio/static", directories=[_STATIC], include_in_schema=False
             ),
