@@ -108,3 +108,34 @@ def test_a_bad_webhook_tolerance_is_refused(tmp_path: Path, spec: str) -> None:
     env = {"ATN_STATE_DIR": str(tmp_path), "ATN_SECRET": "x" * 16}
     with pytest.raises(ValueError, match="ATN_WEBHOOK_TOLERANCE_S"):
         Settings.from_env({**env, "ATN_WEBHOOK_TOLERANCE_S": spec})
+
+
+def test_mail_settings_from_the_environment(tmp_path: Path) -> None:
+    base = {"ATN_STATE_DIR": str(tmp_path), "ATN_SECRET": "x" * 16}
+    defaults = Settings.from_env(base)
+    assert (defaults.smtp_url, defaults.mail_from) == ("", "Air Tahiti Nui <news@airtahitinui.com>")
+    s = Settings.from_env(
+        {
+            **base,
+            "ATN_SMTP_URL": " smtps://user:hunter2@relay.example.pf ",
+            "ATN_MAIL_FROM": "Air Tahiti Nui — Tests <tests@example.pf>",
+        }
+    )
+    assert s.smtp_url == "smtps://user:hunter2@relay.example.pf"
+    assert s.mail_from == "Air Tahiti Nui — Tests <tests@example.pf>"
+    assert "hunter2" not in repr(s)
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("ATN_SMTP_URL", "http://relay.example.pf"),
+        ("ATN_SMTP_URL", "smtp://relay.example.pf:0x19"),
+        ("ATN_MAIL_FROM", "Air Tahiti Nui"),
+        ("ATN_MAIL_FROM", "a@example.pf, b@example.pf"),
+    ],
+)
+def test_bad_mail_settings_are_refused_at_start(tmp_path: Path, name: str, value: str) -> None:
+    env = {"ATN_STATE_DIR": str(tmp_path), "ATN_SECRET": "x" * 16}
+    with pytest.raises(ValueError, match=name):
+        Settings.from_env({**env, name: value})

@@ -15,7 +15,12 @@ from atn_content.api.catalog import list_templates
 from atn_content.api.errors import EXCEPTION_HANDLERS
 from atn_content.api.health import healthz
 from atn_content.api.offload import RenderPool
-from atn_content.api.openapi import document_batch_route, document_problems, openapi_config
+from atn_content.api.openapi import (
+    document_batch_route,
+    document_message_response,
+    document_problems,
+    openapi_config,
+)
 from atn_content.api.render import render, render_batch
 from atn_content.audience import feature as audience
 from atn_content.config import Settings
@@ -163,5 +168,6 @@ def create_app(
         debug=False,
     )
     document_batch_route(app)
+    document_message_response(app)
     document_problems(app)
     return app

@@ -67,6 +67,10 @@ class Settings:
     """ATN_SNS_CERT_DIR: SNS signing certificates by file name, read before any download."""
     webhook_tolerance_s: float = 300.0
     """ATN_WEBHOOK_TOLERANCE_S: older signed timestamps are refused; 0 turns the check off."""
+    smtp_url: str = field(default="", repr=False)  # may hold the relay's password
+    """ATN_SMTP_URL: the relay test emails go through (atn_content.mail.smtp); "" none."""
+    mail_from: str = "Air Tahiti Nui <news@airtahitinui.com>"
+    """ATN_MAIL_FROM: the From of the messages (a sender-name test replaces the name)."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -97,6 +101,8 @@ class Settings:
             sns_topic_arns=_topic_arns(env.get("ATN_SNS_TOPIC_ARNS")),
             sns_cert_dir=Path(env["ATN_SNS_CERT_DIR"]) if env.get("ATN_SNS_CERT_DIR") else None,
             webhook_tolerance_s=_tolerance(env.get("ATN_WEBHOOK_TOLERANCE_S", "300")),
+            smtp_url=_smtp_url(env.get("ATN_SMTP_URL", "")),
+            mail_from=_mail_from(env.get("ATN_MAIL_FROM") or cls.mail_from),
         )
 
 
@@ -118,6 +124,28 @@ def _tolerance(spec: str) -> float:
             f"got {spec!r}"
         )
     return seconds
+
+
+def _smtp_url(spec: str) -> str:
+    """The URL, checked now (ValueError naming ATN_SMTP_URL) rather than at the first send."""
+    from atn_content.mail.smtp import SmtpRelay
+
+    if spec.strip():
+        SmtpRelay.from_url(spec)
+    return spec.strip()
+
+
+def _mail_from(spec: str) -> str:
+    from atn_content.mail.message import parse_sender
+
+    try:
+        parse_sender(spec)
+    except ValueError:
+        raise ValueError(
+            f"ATN_MAIL_FROM must be one address, as `Air Tahiti Nui <news@example.com>`, "
+            f"got {spec[:80]!r}"
+        ) from None
+    return spec
 
 
 def _persistent_secret(state_dir: Path) -> bytes:

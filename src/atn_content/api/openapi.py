@@ -31,9 +31,16 @@ from atn_content import __version__
 from atn_content.api.errors import RETRY_AFTER_SECONDS
 from atn_content.api.problems import PROBLEM_MEDIA_TYPE
 
-__all__ = ["document_batch_route", "document_problems", "openapi_config"]
+__all__ = [
+    "document_batch_route",
+    "document_message_response",
+    "document_problems",
+    "openapi_config",
+]
 
 _NDJSON = "application/x-ndjson"
+#: POST /v1/render's other answer, chosen by `Accept` (atn_content.api.render).
+_MESSAGE = "message/rfc822"
 
 #: Operations anyone may call (no API key).
 PUBLIC = frozenset({("GET", "/healthz")})
@@ -143,6 +150,27 @@ def document_batch_route(app: Litestar) -> None:
                 "403": OpenAPIResponse(description="The key lacks the render scope"),
             },
         )
+    )
+
+
+def document_message_response(app: Litestar) -> None:
+    """POST /v1/render answers JSON, or the MIME message when `Accept` prefers it: Litestar
+    sees a union of the document and raw bytes, and would say "one of these, or anything"."""
+    operation = (app.openapi_schema.paths or {})["/v1/render"].post
+    assert operation is not None and operation.responses is not None
+    json = OpenAPIMediaType(schema=Reference(ref="#/components/schemas/RenderResponse"))
+    message = OpenAPIMediaType(
+        schema=Schema(
+            type=OpenAPIType.STRING,
+            description="RFC 5322 message (an .eml file): multipart/alternative, text then "
+            "HTML, UTF-8 quoted-printable, List-Unsubscribe headers, CRLF line endings",
+        )
+    )
+    operation.responses["200"] = OpenAPIResponse(
+        description="The email: the JSON document, or with `Accept: message/rfc822` the "
+        "MIME message (From ATN_MAIL_FROM, To the recipient's `email` field, else "
+        "undisclosed-recipients:;)",
+        content={"application/json": json, _MESSAGE: message},
     )
 
 

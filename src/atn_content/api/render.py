@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
-from litestar import asgi, post
+from litestar import Request, Response, asgi, post
 from litestar.connection import ASGIConnection
 from litestar.di import NamedDependency
 from litestar.exceptions import MethodNotAllowedException
@@ -17,9 +17,16 @@ from litestar.types import Receive, Scope, Send
 
 from atn_content.api.auth import require_scope
 from atn_content.api.schemas import RenderRequest, RenderResponse
+from atn_content.config import Settings
+from atn_content.content.errors import FieldProblem, RecipientError
 from atn_content.delivery import Delivery
+from atn_content.mail import message_bytes, recipient_address, to_message
 
-__all__ = ["render", "render_batch"]
+__all__ = ["MESSAGE_MEDIA_TYPE", "render", "render_batch"]
+
+#: What `Accept` asks for to get the email as a MIME message (an .eml file) instead of JSON.
+MESSAGE_MEDIA_TYPE = "message/rfc822"
+_JSON = "application/json"
 
 #: Output is sent in chunks of about this size: fewer, larger writes.
 _FLUSH_BYTES = 65_536
@@ -33,16 +40,34 @@ _FLUSH_BYTES = 65_536
     summary="Render one recipient's email",
 )
 async def render(
-    data: JSONBody[RenderRequest], delivery: NamedDependency[Delivery]
-) -> RenderResponse:
+    request: Request[Any, Any, Any],
+    data: JSONBody[RenderRequest],
+    delivery: NamedDependency[Delivery],
+    settings: NamedDependency[Settings],
+) -> RenderResponse | Response[bytes]:
     """Personalised, translated email for one recipient: subject, preheader, HTML, text, headers.
 
     A missing required recipient field is a 422 naming it; optional fields fall back to
-    their declared default and are listed in `fallbacks`.
+    their declared default and are listed in `fallbacks`. With `Accept: message/rfc822`,
+    the same email as a MIME message (multipart/alternative, UTF-8, List-Unsubscribe),
+    From ATN_MAIL_FROM, To the recipient's `email` (else undisclosed-recipients:;).
     """
-    return await delivery.render_async(
+    as_message = request.accept.best_match([_JSON, MESSAGE_MEDIA_TYPE]) == MESSAGE_MEDIA_TYPE
+    to = _to(data.recipient) if as_message else None  # before rendering: a bad address is a 422
+    email = await delivery.render_async(
         data.template, data.locale, data.recipient, tracking=data.tracking
     )
+    if to is None:
+        return email
+    message = to_message(email, to=to, sender=settings.mail_from)
+    return Response(message_bytes(message), media_type=MESSAGE_MEDIA_TYPE)
+
+
+def _to(recipient: dict[str, Any]) -> str:
+    try:
+        return recipient_address(recipient)
+    except ValueError as exc:
+        raise RecipientError([FieldProblem("recipient.email", str(exc))]) from None
 
 
 @asgi(

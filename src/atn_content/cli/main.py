@@ -20,12 +20,13 @@ from atn_content.api.problems import problem_for_content_error
 from atn_content.cli.countdown import add_countdown_commands
 from atn_content.cli.lint import add_lint_command
 from atn_content.config import Settings, ensure_local_key
-from atn_content.content.errors import ContentError, TemplateError
+from atn_content.content.errors import ContentError, FieldProblem, RecipientError, TemplateError
 from atn_content.content.renderer import Renderer
 from atn_content.delivery import Delivery
 from atn_content.experiments.assign import Assigner
 from atn_content.experiments.records import Record
 from atn_content.experiments.stored import load_files, read_records
+from atn_content.mail import message_bytes, recipient_address, to_message
 from atn_content.redact import redact
 from atn_content.store import open_store
 
@@ -63,6 +64,9 @@ def _parser() -> argparse.ArgumentParser:
     render.add_argument("--recipient", required=True, type=Path, help="recipient JSON file")
     render.add_argument("--html", type=Path, help="also write the HTML part here")
     render.add_argument("--text", type=Path, help="also write the text part here")
+    render.add_argument(
+        "--eml", type=Path, help="also write the email as a MIME message (.eml) here"
+    )
     render.set_defaults(run=_render)
 
     batch = sub.add_parser("batch", help="render an NDJSON file of render requests")
@@ -149,9 +153,16 @@ def _render(args: argparse.Namespace) -> int:
         print(f"error: cannot read recipient {args.recipient}: {exc}", file=sys.stderr)
         return 1
     try:
+        to = recipient_address(recipient) if args.eml and isinstance(recipient, dict) else ""
+    except ValueError as exc:  # the problem POST /v1/render answers with Accept: message/rfc822
+        problem = RecipientError([FieldProblem("recipient.email", str(exc))])
+        sys.stdout.buffer.write(msgspec.json.encode(problem_for_content_error(problem)) + b"\n")
+        return 1
+    settings = Settings.from_env()
+    try:
         # The same path as POST /v1/render: a running experiment gives its arm (exposures
         # are not recorded: this is a preview, not a send).
-        response = _delivery(Settings.from_env()).render(args.template, args.locale, recipient)
+        response = _delivery(settings).render(args.template, args.locale, recipient)
     except ContentError as exc:
         sys.stdout.buffer.write(msgspec.json.encode(problem_for_content_error(exc)) + b"\n")
         return 1
@@ -162,6 +173,9 @@ def _render(args: argparse.Namespace) -> int:
         args.html.write_text(response.html, encoding="utf-8")
     if args.text:
         args.text.write_text(response.text, encoding="utf-8")
+    if args.eml:
+        message = to_message(response, to=to, sender=settings.mail_from)
+        args.eml.write_bytes(message_bytes(message))
     sys.stdout.buffer.write(msgspec.json.encode(response) + b"\n")
     return 0
 
