@@ -106,6 +106,11 @@ SWEEP: dict[tuple[str, str], tuple[str, Any, int]] = {
         {"locale": "en", "recipient": {}},
         403,
     ),
+    ("POST", "/studio/templates/{name:str}/send"): (
+        "/studio/templates/birthday/send",
+        {"locale": "en", "to": "a@example.pf"},
+        403,
+    ),
     ("GET", "/studio/events"): ("/studio/events?timeout=0", None, 200),
     ("POST", "/studio/experiments/launch"): ("/studio/experiments/launch", b"csrf=forged", 403),
     ("GET", "/studio/experiments/{key:str}"): ("/studio/experiments/bf-2026-subject", None, 503),

@@ -21,6 +21,7 @@ from atn_content.preview.access import (
 )
 from atn_content.preview.experiments_pages import EXPERIMENT_ROUTES
 from atn_content.preview.live_reload import LIVE_RELOAD_ROUTES
+from atn_content.preview.send_test import SEND_ROUTES
 from atn_content.preview.templates_pages import TEMPLATE_ROUTES
 from atn_content.preview.workspace import Workspace
 from atn_content.store import StoreUnavailable
@@ -50,7 +51,9 @@ def feature(settings: Settings) -> Feature:
         name="studio",
         routes=[
             *ACCESS_ROUTES,
-            studio_router([*TEMPLATE_ROUTES, *LIVE_RELOAD_ROUTES, *EXPERIMENT_ROUTES]),
+            studio_router(
+                [*TEMPLATE_ROUTES, *SEND_ROUTES, *LIVE_RELOAD_ROUTES, *EXPERIMENT_ROUTES]
+            ),
             create_static_files_router(
                 path="/studio/static", directories=[_STATIC], include_in_schema=False
             ),

@@ -9,7 +9,7 @@ render's problem (422 with the fields) for the JSON panel to point at.
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, TypeVar
 
 import msgspec
 from litestar import Request, Response, get, post
@@ -27,7 +27,14 @@ from atn_content.preview.overview import FAMILIES, pick_sample
 from atn_content.preview.pages import STUDIO_HEADERS, studio_page
 from atn_content.preview.workspace import Workspace
 
-__all__ = ["TEMPLATE_ROUTES", "page_data"]
+__all__ = [
+    "TEMPLATE_ROUTES",
+    "PreviewRequest",
+    "arm_of",
+    "decode_request",
+    "page_data",
+    "parse_recipient",
+]
 
 
 @get("/studio")
@@ -91,7 +98,7 @@ def page_data(delivery: Delivery, workspace: Workspace, name: str) -> dict[str, 
     }
 
 
-class PreviewRequest(msgspec.Struct, forbid_unknown_fields=True):
+class PreviewRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
     locale: str
     recipient: dict[str, Any] | None = None
     recipient_json: str | None = None
@@ -103,6 +110,9 @@ class PreviewRequest(msgspec.Struct, forbid_unknown_fields=True):
         if self.recipient_json is None:
             return self.recipient or {}
         return parse_recipient(self.recipient_json)
+
+
+Request_ = TypeVar("Request_", bound=PreviewRequest)
 
 
 def parse_recipient(text: str) -> dict[str, Any]:
@@ -139,8 +149,8 @@ async def template_preview(
     workspace: NamedDependency[Workspace],
 ) -> Response[Any]:
     check_csrf(request, None)
-    ask = _preview_request(await request.body())
-    arm = _arm(ask.variant)
+    ask = decode_request(await request.body(), PreviewRequest)
+    arm = arm_of(ask.variant)
     email = await delivery.pool.run(
         render_preview, delivery, name, ask.locale, ask.the_recipient(), arm
     )
@@ -148,9 +158,10 @@ async def template_preview(
     return Response(shown, headers=STUDIO_HEADERS)
 
 
-def _preview_request(body: bytes) -> PreviewRequest:
+def decode_request(body: bytes, kind: type[Request_]) -> Request_:
+    """The page's JSON request, or a problem naming the field that is wrong."""
     try:
-        return msgspec.json.decode(body, type=PreviewRequest)
+        return msgspec.json.decode(body, type=kind)
     except msgspec.ValidationError as exc:
         field = _field_of(str(exc))
         raise ProblemError(
@@ -173,7 +184,7 @@ def _field_of(message: str) -> str | None:
     return message.split(marker, 1)[1].split("`", 1)[0]
 
 
-def _arm(variant: str) -> tuple[str, str] | None:
+def arm_of(variant: str) -> tuple[str, str] | None:
     if not variant:
         return None
     experiment, sep, arm = variant.partition(":")

@@ -225,6 +225,21 @@
   const desktop = document.querySelector(".device.desktop .resizable");
   new ResizeObserver(() => { $("desktop-width").textContent = `${Math.round(desktop.clientWidth)} px`; }).observe(desktop);
 
+  // Send a test: the same request as the preview, and the address.
+  $("send-test").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    $("send-status").textContent = "sending…";
+    const response = await window.studio.post(data.preview_url.replace(/preview$/, "send"), {
+      locale: state.locale, recipient_json: $("recipient-json").value,
+      variant: $("variant").value, to: $("send-to").value,
+    });
+    const body = await response.json().catch(() => ({}));
+    $("send-status").className = response.ok ? "good" : "bad";
+    $("send-status").textContent = response.ok
+      ? `sent to ${body.to}: "${body.subject}" (${(body.size_bytes / 1024).toFixed(1)} KiB)`
+      : `${body.title || response.status}: ${body.detail || ""}`;
+  });
+
   document.addEventListener("studio:changed", () => refresh());
   refresh();
 })();
