@@ -42,6 +42,16 @@ def test_launch_a_test_from_its_toml_file_and_see_its_page(
     for plot in ("#plot-posterior svg", "#plot-lift svg", "#plot-split svg"):
         expect(page.locator(plot)).to_be_visible()
     expect(page.locator('#results tr[data-arm="C"]')).to_be_visible()
+    # While it runs, the designers' variant picker shows each arm's email.
+    page.goto(url + "/studio/templates/newsletter-destination?locale=fr")
+    expect(page.locator("body[data-rendered], body[data-problem]")).to_be_attached()
+    page.select_option("#variant", "studio-launch:C")
+    expect(page.locator('#inbox tr[data-inbox="desktop"]')).to_contain_text(
+        "48 h pour rêver de Bora Bora"
+    )
+    page.select_option("#variant", "studio-launch:B")
+    expect(page.locator('#inbox tr[data-inbox="desktop"]')).to_contain_text("Votre Polynésie")
+    page.goto(url + "/studio/experiments/studio-launch")
     page.select_option("form.force select", "C")
     page.click("form.force button")
     expect(page.locator("form.confirm")).to_contain_text("Force C as the winner?")

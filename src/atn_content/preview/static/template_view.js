@@ -130,8 +130,10 @@
     if (failed) {
       showErrors(problemErrors(failed.body));
       $("status").textContent = failed.body.title || "error";
+      document.body.dataset.problem = String(mine); // the render was refused: the list says why
       return;
     }
+    delete document.body.dataset.problem;
     showErrors([]);
     state.lastShown = {};
     locales.forEach((l, i) => { state.lastShown[l] = results[i].body; });
