@@ -147,7 +147,7 @@ def create_app(
             list_templates,
             healthz,
             *EXPERIMENT_ROUTES,
-            *(route for feature in features for route in feature.routes),
+            *(route for feature in features for route in feature.route_handlers()),
         ],
         state=State(
             {

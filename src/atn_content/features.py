@@ -51,8 +51,14 @@ class AppDeps:
 class Feature:
     name: str
     extension: Extension | None = None
-    routes: Sequence[Any] = ()
-    """Litestar route handlers or controllers."""
+    routes: Sequence[Any] | Callable[[], Sequence[Any]] = ()
+    """Litestar route handlers or controllers, or a function returning them: called when
+    the app is built, so a command that only renders (`atn-content render`) never imports
+    what only the pages need (the studio's experiment pages load the statistics)."""
+
+    def route_handlers(self) -> Sequence[Any]:
+        return self.routes() if callable(self.routes) else self.routes
+
     dependencies: Mapping[str, Provide] = field(default_factory=dict)
     """Named dependencies its handlers take (`links: NamedDependency[UnsubscribeLinks]`)."""
     gate: Gate | None = None

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 from typing import Any
 
 from litestar import Litestar
@@ -132,3 +133,36 @@ def test_the_json_panels_syntax_error_names_its_line(signed_in: Client) -> None:
     error = response.json()["errors"][0]
     assert (error["field"], error["line"]) == ("recipient", 4)
     assert "line 4, column 1" in error["message"]
+
+
+def test_a_broken_template_opens_and_its_preview_names_file_and_line(tmp_path: Path) -> None:
+    import dataclasses
+    import shutil
+
+    from tests.preview.conftest import log_in, make_settings
+
+    from atn_content.app import create_app
+
+    content = tmp_path / "content"
+    for name in ("templates", "blocks", "locales", "samples"):
+        shutil.copytree(REPO / name, content / name)
+    birthday = (content / "templates" / "birthday.mjml").read_text(encoding="utf-8")
+    lines = birthday.split("\n")
+    body_start = lines.index("+++", 1) + 1
+    lines.insert(body_start + 2, "{% if recipient.first_name %}never closed")
+    (content / "templates" / "birthday.mjml").write_text("\n".join(lines), encoding="utf-8")
+    settings = dataclasses.replace(make_settings(tmp_path), content_root=content)
+    with TestClient(create_app(settings)) as client:
+        log_in(client)
+        data = page_data(client, "birthday")
+        assert data["locales"] == ["en", "fr", "ja"] or sorted(data["locales"]) == [
+            "en",
+            "fr",
+            "ja",
+        ]
+        response = ask_preview(client, "birthday", {"locale": "en", "recipient": {"id": "a"}})
+        assert response.status_code == 422
+        error = response.json()["errors"][0]
+        # Jinja notices the unclosed block where the template ends (the footer's last line)
+        assert error["template"].endswith(".mjml") and error["line"] >= 1
+        assert "endif" in error["message"] or "end of template" in error["message"]

@@ -19,7 +19,6 @@ from atn_content.preview.access import (
     require_studio,
     store_unavailable_page,
 )
-from atn_content.preview.experiments_pages import EXPERIMENT_ROUTES
 from atn_content.preview.live_reload import LIVE_RELOAD_ROUTES
 from atn_content.preview.send_test import SEND_ROUTES
 from atn_content.preview.templates_pages import TEMPLATE_ROUTES
@@ -49,14 +48,19 @@ def feature(settings: Settings) -> Feature:
     workspace = Workspace(settings.content_root)
     return Feature(
         name="studio",
-        routes=[
-            *ACCESS_ROUTES,
-            studio_router(
-                [*TEMPLATE_ROUTES, *SEND_ROUTES, *LIVE_RELOAD_ROUTES, *EXPERIMENT_ROUTES]
-            ),
-            create_static_files_router(
-                path="/studio/static", directories=[_STATIC], include_in_schema=False
-            ),
-        ],
+        routes=_routes,
         dependencies={"workspace": Provide(lambda: workspace, sync_to_thread=False)},
     )
+
+
+def _routes() -> list[Any]:
+    # The experiment pages import the statistics (scipy): only when the app is built.
+    from atn_content.preview.experiments_pages import EXPERIMENT_ROUTES
+
+    return [
+        *ACCESS_ROUTES,
+        studio_router([*TEMPLATE_ROUTES, *SEND_ROUTES, *LIVE_RELOAD_ROUTES, *EXPERIMENT_ROUTES]),
+        create_static_files_router(
+            path="/studio/static", directories=[_STATIC], include_in_schema=False
+        ),
+    ]

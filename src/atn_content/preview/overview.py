@@ -70,7 +70,7 @@ def pick_sample(samples: list[Sample], locale: str) -> Sample | None:
 
 class Overview:
     def __init__(self) -> None:
-        self._cache: dict[tuple[Any, ...], LocaleStatus] = {}
+        self._cache: dict[tuple[str, str], tuple[tuple[Any, ...], LocaleStatus]] = {}
         self._lock = threading.Lock()
 
     def rows(
@@ -108,21 +108,14 @@ class Overview:
         if sample is None:
             return LocaleStatus(locale, "", problem="no sample recipient in samples/recipients/")
         catalog = delivery.renderer.catalogs.version(locale)
-        key = (
-            name,
-            version,
-            locale,
-            catalog,
-            sample.key,
-            json.dumps(sample.recipient, sort_keys=True),
-        )
-        with self._lock:
-            cached = self._cache.get(key)
-        if cached is not None:
-            return cached
+        fingerprint = (version, catalog, sample.key, json.dumps(sample.recipient, sort_keys=True))
+        with self._lock:  # one entry per template and locale: an old version is dropped
+            cached = self._cache.get((name, locale))
+        if cached is not None and cached[0] == fingerprint:
+            return cached[1]
         status = _measure(delivery, name, locale, sample, allow)
         with self._lock:
-            self._cache[key] = status
+            self._cache[(name, locale)] = (fingerprint, status)
         return status
 
 

@@ -18,7 +18,7 @@ from litestar.params import FromPath
 
 from atn_content.api.errors import ProblemError
 from atn_content.api.problems import Problem, ProblemItem
-from atn_content.content.errors import UnknownTemplate
+from atn_content.content.errors import ContentError, UnknownTemplate
 from atn_content.content.lint import CLIENTS
 from atn_content.delivery import Delivery
 from atn_content.preview.access import check_csrf
@@ -68,14 +68,20 @@ async def template_page(
 def page_data(delivery: Delivery, workspace: Workspace, name: str) -> dict[str, Any]:
     """What template_view.js starts from: locales, samples, arms, clients."""
     renderer = delivery.renderer
-    source = renderer.library.get(name)
-    locales = [str(x) for x in source.meta.get("locales", renderer.locales)]
+    try:
+        source = renderer.library.get(name)
+        version, meta = source.version, source.meta
+    except UnknownTemplate:
+        raise
+    except ContentError:  # broken right now: the page opens, its preview shows the error
+        version, meta = "", {}
+    locales = [str(x) for x in meta.get("locales", renderer.locales)]
     samples = workspace.samples()
     first = pick_sample(samples, locales[0]) if locales else None
     return {
         "template": name,
-        "version": source.version,
-        "description": str(source.meta.get("description", "")),
+        "version": version,
+        "description": str(meta.get("description", "")),
         "locales": locales,
         "samples": [
             {

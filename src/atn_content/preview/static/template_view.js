@@ -99,7 +99,7 @@
     list.replaceChildren();
     $("recipient-json").classList.toggle("has-error", errors.length > 0);
     for (const e of errors) {
-      const line = e.line ?? fieldLine(e.field);
+      const line = e.file ? null : e.line ?? fieldLine(e.field);
       const where = [e.field, line ? `line ${line}` : null].filter(Boolean).join(", ");
       list.append(el("li", { "data-field": e.field || "" }, where ? `${where}: ${e.message}` : e.message));
     }
@@ -116,7 +116,10 @@
     return { ok: response.ok, body };
   };
   const problemErrors = (problem) => {
-    const items = (problem.errors || []).map((e) => ({ field: e.field, message: e.message, line: e.template ? null : e.line }));
+    // A template's own error names its file and line; a recipient's, its field.
+    const items = (problem.errors || []).map((e) => (e.template
+      ? { field: `${e.template}${e.line ? ` line ${e.line}` : ""}`, message: e.message, line: null, file: true }
+      : { field: e.field, message: e.message, line: e.line }));
     return items.length ? items : [{ field: null, message: `${problem.title}: ${problem.detail || ""}` }];
   };
   async function refresh() {
