@@ -1,5 +1,5 @@
-"""`atn-content`: serve, render, batch, compile, i18n, lint, countdown, recs (and experiments,
-when installed)."""
+"""`atn-content`: serve, render, batch, compile, i18n, lint, countdown, snapshot, recs (and
+experiments, when installed)."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from atn_content.api.errors import ProblemError
 from atn_content.api.problems import problem_for_content_error
 from atn_content.cli.countdown import add_countdown_commands
 from atn_content.cli.lint import add_lint_command
+from atn_content.cli.snapshot import add_snapshot_command
 from atn_content.config import Settings, ensure_local_key
 from atn_content.content.errors import ContentError, FieldProblem, RecipientError, TemplateError
 from atn_content.content.renderer import Renderer
@@ -88,6 +89,7 @@ def _parser() -> argparse.ArgumentParser:
 
     add_lint_command(sub)
     add_countdown_commands(sub)
+    add_snapshot_command(sub)
 
     try:
         from atn_content.cli.experiments import add_experiments_commands
