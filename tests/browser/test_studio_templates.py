@@ -79,6 +79,7 @@ def test_switching_locale_renders_the_translation(page: Page, url: str) -> None:
     expect(desktop(page).locator("html")).to_have_attribute("lang", "fr")
     page.check("#side-by-side")
     expect(page.locator("#side figure")).to_have_count(3)
+    expect(page.locator("#frames")).to_be_hidden()  # the single pair gives way to the locales
     for locale in ("fr", "en", "ja"):
         frame = page.frame_locator(f'#side figure[data-locale="{locale}"] iframe')
         expect(frame.locator("html")).to_have_attribute("lang", locale)
