@@ -98,6 +98,17 @@ def test_field_errors_are_shown_where_they_happen(page: Page, url: str) -> None:
 def test_inbox_views_and_tabs_show_the_email_as_sent(page: Page, url: str) -> None:
     open_template(page, url, "?locale=en")
     expect(page.locator('#inbox tr[data-inbox="mobile"]')).to_be_visible()
+    desktop_box, mobile_box = (
+        page.locator("#desktop").bounding_box(),
+        page.locator("#mobile").bounding_box(),
+    )
+    assert desktop_box and mobile_box
+    inner = page.evaluate(
+        "['desktop', 'mobile'].map((id) => document.getElementById(id).contentWindow.innerWidth)"
+    )
+    assert inner[0] >= 600 and inner[1] == 375, inner  # the email's viewport, borders aside
+    assert mobile_box["x"] >= desktop_box["x"] + desktop_box["width"], "side by side"
+    assert abs(mobile_box["y"] - desktop_box["y"]) < 5
     page.select_option("#view", "images_off")
     expect(desktop(page).locator("img").first).not_to_have_attribute("src", re.compile(".+"))
     expect(page.locator("#view-label")).to_contain_text("Images off")
