@@ -62,6 +62,7 @@ def test_the_list_shows_every_template_with_each_locales_size_and_lint(signed_in
     assert rows == ["fr", "en", "ja"] or sorted(rows) == ["en", "fr", "ja"]
     assert re.search(r"\d+\.\d KiB", page)
     assert 'data-family="outlook"' in page
+    assert re.search(r'title="[^"]*Outlook \(Windows\): \d+', page), "per-client counts"
 
 
 def test_a_templates_page_carries_its_locales_samples_and_clients(signed_in: Client) -> None:

@@ -43,6 +43,8 @@ class LocaleStatus:
     warnings: int = 0
     gaps: dict[str, int] = field(default_factory=dict)
     """Per family: lint errors naming one of its clients."""
+    by_client: dict[str, int] = field(default_factory=dict)
+    """Per client key: lint errors naming it (the family cell's tooltip)."""
     problem: str = ""
     """Why it did not render, if it did not."""
 
@@ -131,9 +133,11 @@ def _measure(
         family: sum(1 for f in report.errors if f.client in clients)
         for family, _, clients in FAMILIES
     }
+    by_client = {c: sum(1 for f in report.errors if f.client == c) for c in report.clients}
     return LocaleStatus(
         locale,
         sample.key,
+        by_client=by_client,
         size_bytes=report.size_bytes,
         errors=len(report.errors),
         warnings=len(report.warnings),

@@ -46,7 +46,10 @@ async def template_list(
     rows = await delivery.pool.run(
         workspace.overview.rows, delivery, workspace.samples(), workspace.allow()
     )
-    return studio_page(request, "templates.html", title="Templates", rows=rows, families=FAMILIES)
+    names = {c.key: c.name for c in CLIENTS}
+    return studio_page(
+        request, "templates.html", title="Templates", rows=rows, families=FAMILIES, names=names
+    )
 
 
 @get("/studio/templates/{name:str}")
