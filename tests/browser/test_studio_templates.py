@@ -152,3 +152,25 @@ def test_a_saved_block_updates_the_open_page(page: Page, url: str, content: Path
     finally:
         block.write_text(original, encoding="utf-8")
     expect(desktop(page).locator(".offer-title")).to_have_text(OFFER["tokyo"])
+
+
+def test_axe_core_runs_on_the_email_in_the_browser(page: Page, url: str, content: Path) -> None:
+    block = content / "blocks" / "destination-offer.mjml"
+    original = block.read_text(encoding="utf-8")
+    planted = original.replace(
+        '{% else %}\n<mj-section background-color="#ffffff" padding="0">\n  <mj-column>',
+        '{% else %}\n<mj-section background-color="#ffffff" padding="0">\n  <mj-column>\n'
+        '    <mj-raw><a href="https://www.airtahitinui.com/planted"></a></mj-raw>',
+    )
+    assert planted != original
+    try:
+        block.write_text(planted, encoding="utf-8")
+        open_template(page, url, "?locale=en")
+        edit_recipient(page, {"last_destination": "", "recent_searches": []})
+        finding = page.locator('#lint-findings li[data-check="axe:link-name"]')
+        expect(finding).to_contain_text("axe-core")
+        expect(page.locator("#lint-size")).to_contain_text("axe-core: ")
+    finally:
+        block.write_text(original, encoding="utf-8")
+    page.goto(f"{url}/studio/templates/{TEMPLATE}?locale=en")
+    expect(page.locator("#lint-size")).to_contain_text("axe-core: 0 findings")  # shipped: clean

@@ -141,7 +141,9 @@
     state.lastShown = {};
     locales.forEach((l, i) => { state.lastShown[l] = results[i].body; });
     $("status").textContent = "";
+    state.axe = { pending: true, findings: [] };
     showAll();
+    afterRender();
     document.body.dataset.rendered = String(mine); // for tests and for people: a render landed
   }
   window.studioRefresh = refresh;
@@ -185,6 +187,10 @@
     }
     showLint(current);
   }
+  function afterRender() {
+    const current = state.lastShown[state.locale] || Object.values(state.lastShown)[0];
+    if (current) runAxe(current);
+  }
   const currentTab = () => document.querySelector('[role="tab"][aria-selected="true"]').dataset.tab;
 
   function showInbox(shown) {
@@ -208,16 +214,67 @@
     const client = $("lint-client").value;
     const list = $("lint-findings");
     list.replaceChildren();
-    const findings = lint.findings.filter((f) => !client || !f.client || f.client === client);
+    const axeState = state.axe || { pending: true, findings: [] };
+    const findings = [...lint.findings, ...axeState.findings]
+      .filter((f) => !client || !f.client || f.client === client);
+    const axeNote = axeState.pending ? "axe-core: running…"
+      : axeState.error ? `axe-core did not run: ${axeState.error}`
+      : `axe-core: ${axeState.findings.length} finding${axeState.findings.length === 1 ? "" : "s"}`;
+    $("lint-size").textContent += `; ${axeNote}`;
     if (!findings.length) list.append(el("li", { class: "good" }, client ? `nothing for ${clientNames[client]}` : "no findings"));
     for (const f of findings) {
       const item = el("li", { class: f.severity, "data-check": f.check, "data-client": f.client || "" });
       const who = f.client ? `${clientNames[f.client] || f.client}: ` : "";
       item.append(el("strong", {}, `${f.severity} · ${f.check}`), document.createTextNode(` ${who}${f.message}`));
       if (f.where) item.append(el("code", {}, f.where));
+      if (f.help) item.append(el("a", { href: f.help, target: "_blank", rel: "noreferrer" }, "how to fix"));
       list.append(item);
     }
   }
+
+  // Accessibility in a real browser: axe-core (vendored, static/vendor/) run on the email
+  // as sent, in an off-screen frame of desktop width (the preview frames are sandboxed
+  // without scripts; this one only runs our own axe: the page's CSP blocks any other).
+  const AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"];
+  // Page rules that do not apply to an email: it is an article inside the mail client's
+  // page, which has the main landmark and the h1 (Parcel turns these off too).
+  const AXE_OFF = { "landmark-one-main": { enabled: false }, "page-has-heading-one": { enabled: false }, region: { enabled: false } };
+  let axeRun = 0;
+  const runAxe = (shown) => {
+    const mine = ++axeRun;
+    state.axe = { pending: true, findings: [] };
+    const frame = el("iframe", { title: "accessibility check", "aria-hidden": "true", tabindex: "-1", class: "axe-frame" });
+    const script = '<script src="/studio/static/vendor/axe.min.js"></' + "script>";
+    const at = shown.html.toLowerCase().indexOf("</head>");
+    frame.srcdoc = at >= 0 ? shown.html.slice(0, at) + script + shown.html.slice(at) : script + shown.html;
+    frame.addEventListener("load", async () => {
+      try {
+        const axe = frame.contentWindow.axe;
+        if (!axe) throw new Error("axe-core did not load");
+        const result = await axe.run(frame.contentDocument, {
+          runOnly: { type: "tag", values: AXE_TAGS }, rules: AXE_OFF, resultTypes: ["violations"],
+        });
+        if (mine !== axeRun) return;
+        state.axe = {
+          pending: false,
+          findings: result.violations.flatMap((v) => v.nodes.slice(0, 5).map((node) => ({
+            check: `axe:${v.id}`,
+            severity: v.impact === "critical" || v.impact === "serious" ? "error" : "warning",
+            message: `${v.help} (axe-core ${axe.version}, ${v.impact})`,
+            where: node.html.slice(0, 200),
+            client: null,
+            help: v.helpUrl,
+          }))),
+        };
+      } catch (err) {
+        if (mine === axeRun) state.axe = { pending: false, findings: [], error: String(err) };
+      } finally {
+        frame.remove();
+        if (mine === axeRun) { showLint(state.lastShown[state.locale]); document.body.dataset.axe = String(mine); }
+      }
+    });
+    document.body.append(frame);
+  };
 
   // Mobile must not scroll sideways: say so when it does.
   $("mobile").addEventListener("load", () => {
