@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
-import socket
 import subprocess
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -16,6 +15,7 @@ import redis
 import redis.asyncio as aioredis
 from hypothesis import settings
 
+from atn_content.live_server import free_port
 from atn_content.store import Store
 from atn_content.store.redis import RedisStore
 from atn_content.store.sqlite import SQLiteStore
@@ -24,13 +24,6 @@ from atn_content.store.sqlite import SQLiteStore
 # when a loaded machine is slow, not when the code is wrong (seen under -n 2 with other jobs).
 settings.register_profile("atn", deadline=None)
 settings.load_profile("atn")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
 
 
 class RedisServer:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import io
 import os
-import shutil
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,16 +25,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Browser, Page, Route, sync_playwright
 
-#: Flags Debian's chromium needs here (no sandbox for root, no GPU, nothing phoning home).
-CHROMIUM_ARGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-)
+from atn_content.chromium import CHROMIUM_ARGS, chromium_binary
 
 #: The script that measures a rendered email in the page (overflow, lines, alt text).
 INBOX_CHECKS = (Path(__file__).parent / "inbox_checks.js").read_text(encoding="utf-8")
@@ -45,7 +35,7 @@ VIEWPORT_HEIGHT = 800
 
 
 def chromium_executable() -> str:
-    binary = shutil.which("chromium") or shutil.which("chromium-browser")
+    binary = chromium_binary()
     if binary is None:
         message = "chromium not found (apt package chromium; `make test` installs it as root)"
         if os.environ.get("CI", "").lower() == "true":

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import io
-import shutil
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -22,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from atn_content.api.errors import ProblemError
+from atn_content.chromium import CHROMIUM_ARGS, chromium_binary
 from atn_content.config import Settings
 from atn_content.content.errors import ContentError
 from atn_content.preview.samples import load_samples
@@ -37,16 +37,6 @@ DESKTOP_WIDTH = 800
 MOBILE_WIDTH = 375
 #: The viewport's height; the shots are full-page.
 VIEWPORT_HEIGHT = 800
-#: Flags Debian's chromium needs here (no sandbox for root, no GPU, nothing phoning home).
-CHROMIUM_ARGS = (
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-)
 
 _NO_PLAYWRIGHT = (
     "Playwright for Python is not installed: pip install playwright "
@@ -204,7 +194,7 @@ def _placeholder_png() -> bytes:
 
 
 def chromium_executable() -> str:
-    binary = shutil.which("chromium") or shutil.which("chromium-browser")
+    binary = chromium_binary()
     if binary is None:
         raise SnapshotError(
             "chromium not found: install the apt package `chromium` (apt-get install chromium)"

@@ -11,11 +11,8 @@ from __future__ import annotations
 import dataclasses
 import os
 import secrets
-import socket
 import sys
 import tempfile
-import threading
-import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -133,9 +130,8 @@ def _shoot_pages(page: Page, url: str, key: str, toml: str, out: Path) -> None:
 def _studio(folder: Path, key: str) -> Iterator[str]:
     """The app on the shipped content, a store and state of its own in `folder`, and only
     `key` (studio scope) let in; its URL while uvicorn runs in a thread."""
-    import uvicorn
-
     from atn_content.app import create_app
+    from atn_content.live_server import live_server
 
     env = {
         **os.environ,
@@ -143,22 +139,8 @@ def _studio(folder: Path, key: str) -> Iterator[str]:
         "ATN_STORE": f"sqlite:///{folder}/atn.db",
     }
     settings = dataclasses.replace(Settings.from_env(env), api_keys={key: frozenset({"studio"})})
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    config = uvicorn.Config(
-        create_app(settings), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise SnapshotError("the studio's server (uvicorn) did not start")
-        time.sleep(0.01)
     try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+        with live_server(create_app(settings)) as url:
+            yield url
+    except RuntimeError as exc:
+        raise SnapshotError(f"the studio's server did not start: {exc}") from None
