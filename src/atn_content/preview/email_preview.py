@@ -88,16 +88,6 @@ def lint_summary(report: LintReport) -> dict[str, Any]:
         "clients": [{"key": c, "name": CLIENT_NAMES.get(c, c)} for c in report.clients],
         "errors": len(report.errors),
         "warnings": len(report.warnings),
-        "findings": [
-            {
-                "check": f.check,
-                "severity": f.severity,
-                "message": f.message,
-                "where": f.where,
-                "client": f.client,
-                "feature": f.feature,
-            }
-            for f in report.findings
-        ],
+        "findings": [asdict(f) for f in report.findings],
         "by_client": {c: sum(1 for f in report.errors if f.client == c) for c in report.clients},
     }

@@ -7,7 +7,7 @@ the preview studio's lint panel all read the same thing.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any, TypeVar
 
 from atn_content.content.lint.caniemail import CLIENT_KEYS, Support
@@ -106,17 +106,7 @@ class LintReport:
                 for u in self.features
             ],
             "unlisted": list(self.unlisted),
-            "findings": [
-                {
-                    "check": f.check,
-                    "severity": f.severity,
-                    "message": f.message,
-                    "where": f.where,
-                    "client": f.client,
-                    "feature": f.feature,
-                }
-                for f in self.findings
-            ],
+            "findings": [asdict(f) for f in self.findings],
         }
 
 
