@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -81,3 +82,23 @@ def test_the_event_stream_is_server_sent_events(signed_in: TestClient[Litestar])
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/event-stream")
     assert response.text.startswith("retry: 1000")
+
+
+def test_a_change_made_while_no_page_watched_reaches_the_next_stream(
+    tmp_path: Path, content: Path
+) -> None:
+    import dataclasses
+
+    from tests.preview.conftest import log_in, make_settings
+
+    from atn_content.app import create_app
+
+    settings = dataclasses.replace(make_settings(tmp_path), content_root=content)
+    with TestClient(create_app(settings)) as client:
+        log_in(client)
+        assert client.get("/studio/events?timeout=0").status_code == 200  # a page came and went
+        block = content / "blocks" / "destination-offer.mjml"
+        touch(block, block.read_text(encoding="utf-8") + "\n")  # saved while nobody watched
+        time.sleep(live_reload.POLL_SECONDS + 0.1)  # the next page connects a moment later
+        stream = client.get("/studio/events?timeout=1.5").text
+    assert "event: change" in stream and "blocks/destination-offer.mjml" in stream

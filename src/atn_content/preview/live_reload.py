@@ -110,7 +110,9 @@ async def studio_events(
 
     async def events() -> AsyncIterator[str]:
         yield "retry: 1000\n\n"
-        seen = await watcher.poll()
+        # Not a poll: a file saved while no page was watching (a reload's gap) must still
+        # reach this page, which may have rendered from the library before it noticed.
+        seen = watcher.generation
         started = quiet = time.monotonic()
         while time.monotonic() - started < length:
             await asyncio.sleep(POLL_SECONDS)
