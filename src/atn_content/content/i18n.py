@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
@@ -60,12 +60,36 @@ def _compile(po_text: bytes, locale: str) -> Translations:
     return Translations(fp=buffer, domain=DOMAIN)
 
 
+def po_stamps(locales_dir: Path) -> dict[str, tuple[int, int]]:
+    """(mtime_ns, size) of each locale's messages.po: a stat each, to see a saved catalog."""
+    found: dict[str, tuple[int, int]] = {}
+    try:
+        folders = sorted(p for p in locales_dir.iterdir() if p.is_dir())
+    except OSError:
+        return found
+    for lang_dir in folders:
+        try:
+            stat = po_path(locales_dir, lang_dir.name).stat()
+        except OSError:
+            continue
+        found[lang_dir.name] = (stat.st_mtime_ns, stat.st_size)
+    return found
+
+
 @dataclass(frozen=True)
 class Catalogs:
     """Compiled translations of every locale found under a locales directory."""
 
     _translations: Mapping[str, Translations]
     _versions: Mapping[str, str]
+    directory: Path | None = None
+    """Where they were read from (None: built in memory), for `stale()`."""
+    stamps: Mapping[str, tuple[int, int]] = field(default_factory=dict)
+    """The .po files' stamps when they were read."""
+
+    def stale(self) -> bool:
+        """A .po saved, added or removed since these were read."""
+        return self.directory is not None and po_stamps(self.directory) != self.stamps
 
     @classmethod
     def load(cls, locales_dir: Path) -> Catalogs:
@@ -74,6 +98,7 @@ class Catalogs:
             raise FileNotFoundError(f"locales directory not found: {locales_dir}")
         translations: dict[str, Translations] = {}
         versions: dict[str, str] = {}
+        stamps = po_stamps(locales_dir)  # before reading: a save meanwhile reads again
         for lang_dir in sorted(p for p in locales_dir.iterdir() if p.is_dir()):
             po_file = po_path(locales_dir, lang_dir.name)
             if not po_file.is_file():
@@ -84,7 +109,7 @@ class Catalogs:
             except Exception as exc:
                 raise ValueError(f"{po_file}: cannot read catalog: {exc}") from exc
             versions[lang_dir.name] = hashlib.sha256(po_text).hexdigest()[:12]
-        return cls(translations, versions)
+        return cls(translations, versions, locales_dir, stamps)
 
     @property
     def locales(self) -> tuple[str, ...]:

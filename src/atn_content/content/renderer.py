@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ from atn_content.content.extensions import BaseExtension, Extension, RenderScope
 from atn_content.content.fields import validate_recipient
 from atn_content.content.formatting import recipient_zone, zone_named
 from atn_content.content.headers import header_line, header_problem
+from atn_content.content.i18n import Catalogs, po_stamps
 from atn_content.content.library import Library, TemplateSource
 from atn_content.content.plaintext import tidy_text
 from atn_content.content.render_errors import explain_failure
@@ -41,6 +43,8 @@ __all__ = ["MAX_PART_LENGTH", "RenderedEmail", "Renderer", "Variant"]
 
 #: Compiled templates kept in memory (templates x locales x variants in use).
 _CACHE_SIZE = 512
+#: Seconds between two looks at the .po files (the library's interval for templates).
+_CATALOG_CHECK_S = 1.0
 #: Longest HTML or text part a render may produce, in characters: Gmail clips past
 #: 102 KB, the largest shipped email is about 33 KB; more is runaway data, not an email.
 MAX_PART_LENGTH = 500_000
@@ -100,6 +104,10 @@ class Renderer:
             OrderedDict()
         )
         self._lock = threading.Lock()
+        self._catalogs_checked = time.monotonic()
+        self._failed_stamps: dict[str, tuple[int, int]] | None = None
+        self.catalog_problem: str | None = None
+        """Why the last reload of a saved catalog failed (the previous one still serves)."""
 
     @property
     def extensions(self) -> tuple[Extension, ...]:
@@ -110,15 +118,41 @@ class Renderer:
     def locales(self) -> tuple[str, ...]:
         return tuple(self.catalogs.locales)
 
-    def use_catalogs(self, catalogs: Any) -> None:
-        """Swap in reloaded translations (the studio's live reload after a .po is saved).
+    def refresh_catalogs(self, force: bool = False) -> str | None:
+        """Read the catalogs again when a .po was saved (checked at most once per second,
+        as the library checks templates and blocks: every replica, whoever saved it).
 
         Renders in flight finish with the environments they started with; the compile
-        cache keys on each catalog's version, so nothing stale is served afterwards.
+        cache keys on each catalog's version, so nothing stale is served afterwards. A
+        catalog that does not compile is logged once and the previous ones are kept;
+        returns that problem (None when all is well).
         """
-        self.envs, self.catalogs = Environments(catalogs, self.envs.extensions), catalogs
+        now = time.monotonic()
+        if not force and now - self._catalogs_checked < _CATALOG_CHECK_S:
+            return self.catalog_problem
+        self._catalogs_checked = now
+        current = self.catalogs
+        if current.directory is None or not current.stale():
+            return self.catalog_problem
+        with self._lock:
+            if self.catalogs is not current:  # another thread reloaded them meanwhile
+                return self.catalog_problem
+            stamps = po_stamps(current.directory)
+            if stamps == self._failed_stamps:
+                return self.catalog_problem
+            try:
+                catalogs = Catalogs.load(current.directory)
+            except (OSError, ValueError) as exc:
+                self._failed_stamps = stamps
+                self.catalog_problem = f"catalogs not reloaded (the previous ones are used): {exc}"
+                log.warning("%s", self.catalog_problem)
+                return self.catalog_problem
+            self.envs = Environments(catalogs, self.envs.extensions)
+            self.catalogs, self.catalog_problem, self._failed_stamps = catalogs, None, None
+        return None
 
     def compiled(self, name: str, locale: str, variant: Variant | None = None) -> CompiledTemplate:
+        self.refresh_catalogs()
         return self._compiled(self.library.get(name), locale, variant)
 
     def _compiled(
@@ -168,6 +202,7 @@ class Renderer:
         variant: Variant | None = None,
         now: dt.datetime | None = None,
     ) -> RenderedEmail:
+        self.refresh_catalogs()
         source = self.library.get(name)
         compiled = self._compiled(source, locale, variant)
         values, fallbacks = validate_recipient(recipient, source.fields)

@@ -2,9 +2,10 @@
 or catalog file is saved, and open studio pages render again.
 
 One watcher per app polls the files' stamps (a stat each, off the event loop) however
-many pages are open. A saved .po is compiled and swapped into the renderer here, since
-catalogs are otherwise read at start-up only; a broken one is reported on the stream and
-the old catalogs stay. Each stream ends after STREAM_SECONDS; EventSource reconnects.
+many pages are open. The renderer reloads a saved .po itself (every replica, within a
+second); the watcher only asks it to do so now, and a catalog that does not compile is
+reported on the stream while the previous one stays in use. Each stream ends after
+STREAM_SECONDS (or at logout); EventSource reconnects.
 """
 
 from __future__ import annotations
@@ -21,8 +22,8 @@ from litestar.di import NamedDependency
 from litestar.params import FromQuery
 from litestar.response import Stream
 
-from atn_content.content.i18n import Catalogs
 from atn_content.content.renderer import Renderer
+from atn_content.preview.access import current_session
 from atn_content.preview.pages import STUDIO_HEADERS
 from atn_content.preview.workspace import Workspace
 
@@ -80,21 +81,22 @@ class Watcher:
             return self.generation
 
     def _apply(self, files: list[str]) -> dict[str, Any]:
+        """Now rather than at the next check interval: the library and the catalogs reload
+        on every replica anyway (the renderer checks them each second)."""
         event: dict[str, Any] = {"files": files}
-        if any(f.startswith("locales/") and f.endswith(".po") for f in files):
-            try:
-                self.renderer.use_catalogs(Catalogs.load(self.content_root / "locales"))
-            except (OSError, ValueError) as exc:
-                event["error"] = f"catalogs not reloaded: {exc}"
-        self.renderer.library.refresh()  # now, not at the next check interval
+        self.renderer.library.refresh()
+        problem = self.renderer.refresh_catalogs(force=True)
+        if problem:
+            event["error"] = problem
         return event
 
 
-def watcher_of(request: Request[Any, Any, Any], workspace: Workspace) -> Watcher:
+async def watcher_of(request: Request[Any, Any, Any], workspace: Workspace) -> Watcher:
     state = request.app.state
     watcher: Watcher | None = state.get("studio_watcher")
-    if watcher is None:
-        watcher = state.studio_watcher = Watcher(workspace.content_root, state.renderer)
+    if watcher is None:  # the first look stats every file: off the loop
+        made = await asyncio.to_thread(Watcher, workspace.content_root, state.renderer)
+        watcher = state.studio_watcher = state.get("studio_watcher") or made
     return watcher
 
 
@@ -105,7 +107,7 @@ async def studio_events(
     timeout: FromQuery[float] = STREAM_SECONDS,
 ) -> Stream:
     """`timeout`: end the stream sooner (seconds, at most STREAM_SECONDS; 0: at once)."""
-    watcher = watcher_of(request, workspace)
+    watcher = await watcher_of(request, workspace)
     length = min(max(timeout, 0.0), STREAM_SECONDS)
 
     async def events() -> AsyncIterator[str]:
@@ -116,6 +118,8 @@ async def studio_events(
         started = quiet = time.monotonic()
         while time.monotonic() - started < length:
             await asyncio.sleep(POLL_SECONDS)
+            if current_session(request) is None:  # logged out (or the key removed)
+                return
             generation = await watcher.poll()
             if generation != seen:
                 seen = generation

@@ -65,16 +65,17 @@ class RecommendationsExtension(BaseExtension):
                         strategy=strategy,
                         exclude=about,
                     )
+                    found = [  # the wording too: a catalog that fails to load is the feature's
+                        pick.item(
+                            recommender.reason_text(scope.locale, pick),
+                            recommender.cta_text(scope.locale, pick),
+                        )
+                        for pick in picks
+                    ]
                 except Exception:  # the email goes out without the section
                     log.exception("recommendations failed for template %s", scope.template)
-                    picks = []
-                found = answers[key] = [
-                    pick.item(
-                        recommender.reason_text(scope.locale, pick),
-                        recommender.cta_text(scope.locale, pick),
-                    )
-                    for pick in picks
-                ]
+                    found = []
+                answers[key] = found
             return found
 
         return recommendations

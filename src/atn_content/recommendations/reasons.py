@@ -12,12 +12,15 @@ than the ranking).
 from __future__ import annotations
 
 import functools
+import logging
 import threading
+import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from atn_content.content.environment import Environments
-from atn_content.content.i18n import Catalogs
+from atn_content.content.i18n import Catalogs, po_stamps
 
 __all__ = ["REASON_BLOCK", "Reasons"]
 
@@ -25,27 +28,71 @@ __all__ = ["REASON_BLOCK", "Reasons"]
 REASON_BLOCK = Path("blocks") / "recommendation-reason.mjml"
 #: Sentences kept (locales x kinds x places x days: a few hundred in practice).
 _KEPT = 4096
+#: Seconds between two looks at the catalogs and the block.
+_CHECK_S = 1.0
+
+log = logging.getLogger(__name__)
 
 
 class Reasons:
-    """The content root's reason block, compiled once per locale, each sentence kept."""
+    """The content root's reason block, compiled once per locale, each sentence kept; read
+    again when a catalog or the block is saved (checked at most once per second, as the
+    renderer checks its own catalogs), the previous wording kept if the new one fails."""
 
     def __init__(self, content_root: Path) -> None:
         self._root = content_root  # read when first needed: a root may have no such block
         self._envs: Environments | None = None
+        self._catalogs: Catalogs | None = None
+        self._block_stamp: tuple[int, int] | None = None
         self._compiled: dict[str, Any] = {}
         self._lock = threading.Lock()
-        self.text = functools.lru_cache(maxsize=_KEPT)(self._text)
-        """text(locale, kind, place, days) -> the sentence, e.g. ("en", "loved",
-        "Bora Bora", 0) -> "Because you loved Bora Bora"; "" for an unknown kind."""
+        self._checked = 0.0
+        self._kept = functools.lru_cache(maxsize=_KEPT)(self._text)
+
+    def text(self, locale: str, kind: str, place: str, days: int) -> str:
+        """The sentence, e.g. ("en", "loved", "Bora Bora", 0) -> "Because you loved Bora
+        Bora"; "" for an unknown kind."""
+        if self._envs is not None and time.monotonic() - self._checked >= _CHECK_S:
+            self._reload_if_stale()
+        return self._kept(locale, kind, place, days)
+
+    def _block(self) -> tuple[str, tuple[int, int]]:
+        path = self._root / REASON_BLOCK
+        stat = path.stat()
+        return path.read_text(encoding="utf-8"), (stat.st_mtime_ns, stat.st_size)
+
+    def _reload_if_stale(self) -> None:
+        with self._lock:
+            self._checked = time.monotonic()
+            try:
+                stamp = (self._root / REASON_BLOCK).stat()
+                block_stale = (stamp.st_mtime_ns, stamp.st_size) != self._block_stamp
+            except OSError:
+                block_stale = False
+            if not block_stale and not (self._catalogs and self._catalogs.stale()):
+                return
+            try:
+                catalogs = Catalogs.load(self._root / "locales")
+            except (OSError, ValueError) as exc:  # the wording in use stays
+                log.warning("recommendation reasons keep their wording: %s", exc)
+                if self._catalogs is not None:  # not again before the next save
+                    self._catalogs = replace(
+                        self._catalogs, stamps=po_stamps(self._root / "locales")
+                    )
+                return
+            self._catalogs, self._envs, self._compiled = catalogs, Environments(catalogs), {}
+            self._block_stamp = None
+            self._kept.cache_clear()
 
     def _template(self, locale: str) -> Any:
         template = self._compiled.get(locale)
         if template is None:
             with self._lock:
                 if self._envs is None:
-                    self._envs = Environments(Catalogs.load(self._root / "locales"))
-                source = (self._root / REASON_BLOCK).read_text(encoding="utf-8")
+                    self._catalogs = Catalogs.load(self._root / "locales")
+                    self._envs = Environments(self._catalogs)
+                    self._checked = time.monotonic()
+                source, self._block_stamp = self._block()
                 template = self._compiled.setdefault(
                     locale, self._envs.text(locale).from_string(source)
                 )
