@@ -165,3 +165,19 @@ def test_serve_prints_a_one_time_studio_link(tmp_path: Path) -> None:
     assert token
     stored = (tmp_path / "state" / "studio-login-once").read_text().split()[0]
     assert stored == token.group(1)
+
+
+def test_odd_tokens_are_refused_not_a_server_error(client: TestClient[Litestar]) -> None:
+    login = client.post(
+        "/studio/login", data={"key": STUDIO, "login_token": "é"}, follow_redirects=False
+    )
+    assert login.status_code == 403
+    log_in(client)
+    logout = client.post("/studio/logout", data={"csrf": "é"}, follow_redirects=False)
+    assert logout.status_code == 403
+    preview = client.post(
+        "/studio/templates/birthday/preview",
+        json={"locale": "en", "recipient": {}},
+        headers={"X-CSRF-Token": "été".encode("latin-1")},  # type: ignore[arg-type,dict-item]
+    )
+    assert preview.status_code == 403

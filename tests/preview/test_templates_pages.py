@@ -167,3 +167,34 @@ def test_a_broken_template_opens_and_its_preview_names_file_and_line(tmp_path: P
         # Jinja notices the unclosed block where the template ends (the footer's last line)
         assert error["template"].endswith(".mjml") and error["line"] >= 1
         assert "endif" in error["message"] or "end of template" in error["message"]
+
+
+def test_json_that_cannot_be_read_is_a_422_naming_the_recipient(signed_in: Client) -> None:
+    for text in ("[" * 100_000, '{"id": ' + "1" * 5_000 + "}", '{"id": NaN}'):
+        body = {"locale": "en", "recipient_json": text}
+        response = ask_preview(signed_in, "newsletter-destination", body)
+        assert response.status_code == 422, text[:20]
+        assert response.json()["errors"][0]["field"] == "recipient"
+
+
+def test_a_locale_without_a_catalog_is_one_rows_problem_not_the_lists(tmp_path: Path) -> None:
+    import dataclasses
+    import shutil
+
+    from tests.preview.conftest import log_in, make_settings
+
+    from atn_content.app import create_app
+
+    content = tmp_path / "content"
+    for name in ("templates", "blocks", "locales", "samples"):
+        shutil.copytree(REPO / name, content / name)
+    birthday = content / "templates" / "birthday.mjml"
+    text = birthday.read_text(encoding="utf-8")
+    birthday.write_text(text.replace("+++\n", '+++\nlocales = ["en", "de"]\n', 1), "utf-8")
+    settings = dataclasses.replace(make_settings(tmp_path), content_root=content)
+    with TestClient(create_app(settings)) as client:
+        log_in(client)
+        page = client.get("/studio")
+        assert page.status_code == 200
+        assert '<tr data-template="birthday" data-locale="de">' in page.text
+        assert "unknown locale" in page.text.lower() or "de" in page.text

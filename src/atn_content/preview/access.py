@@ -185,7 +185,7 @@ async def login(request: Request[Any, Any, Any]) -> Response[Any]:
     next_path = _safe_next((fields.get("next") or ["/studio"])[0])
     token = (fields.get("login_token") or [""])[0]
     expected = request.cookies.get(_LOGIN_COOKIE, "")
-    if not token or not hmac.compare_digest(token, expected):
+    if not token or not hmac.compare_digest(token.encode(), expected.encode()):
         return _login_page(
             request, next_path, 403, "The login form expired: please enter your key again."
         )

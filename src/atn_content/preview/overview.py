@@ -109,7 +109,10 @@ class Overview:
         sample = pick_sample(samples, locale)
         if sample is None:
             return LocaleStatus(locale, "", problem="no sample recipient in samples/recipients/")
-        catalog = delivery.renderer.catalogs.version(locale)
+        try:
+            catalog = delivery.renderer.catalogs.version(locale)
+        except ContentError as exc:  # a locale the template declares but no catalog has
+            return LocaleStatus(locale, sample.key, problem=str(exc))
         fingerprint = (version, catalog, sample.key, json.dumps(sample.recipient, sort_keys=True))
         with self._lock:  # one entry per template and locale: an old version is dropped
             cached = self._cache.get((name, locale))

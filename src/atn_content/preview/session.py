@@ -78,13 +78,17 @@ class Sessions:
         return self._csrf.sign(session.nonce).rpartition(".")[2]
 
     def csrf_valid(self, session: Session, token: str | None) -> bool:
-        return bool(token) and hmac.compare_digest(self.csrf_token(session), token or "")
+        # bytes: compare_digest refuses a str that is not ASCII (a 500 for any odd token)
+        expected = self.csrf_token(session).encode()
+        return bool(token) and hmac.compare_digest(expected, (token or "").encode())
 
 
 def studio_key(fingerprint: str, keys: Mapping[str, frozenset[str]]) -> str | None:
     """The configured key with this fingerprint, if it may open the studio."""
     for key, scopes in keys.items():
-        if scopes & STUDIO_SCOPES and hmac.compare_digest(key_fingerprint(key), fingerprint):
+        if scopes & STUDIO_SCOPES and hmac.compare_digest(
+            key_fingerprint(key).encode(), fingerprint.encode()
+        ):
             return key
     return None
 

@@ -124,11 +124,30 @@ class PreviewRequest(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
 Request_ = TypeVar("Request_", bound=PreviewRequest)
 
 
+def _no_constant(name: str) -> None:
+    raise ValueError(f"{name} is not JSON (the API refuses it too)")
+
+
+def _reason(exc: BaseException) -> str:
+    if isinstance(exc, RecursionError):
+        return "nested too deeply"
+    return str(exc)[:200]
+
+
 def parse_recipient(text: str) -> dict[str, Any]:
     """The JSON panel's recipient, or a 422 saying where the JSON goes wrong."""
     try:
-        value = json.loads(text)
-    except json.JSONDecodeError as exc:
+        value = json.loads(text, parse_constant=_no_constant)
+    except (RecursionError, ValueError) as exc:
+        if not isinstance(exc, json.JSONDecodeError):  # nested too deep, a huge integer, NaN
+            raise ProblemError(
+                Problem(
+                    422,
+                    "Invalid recipient JSON",
+                    f"the recipient JSON cannot be read: {_reason(exc)}",
+                    errors=[ProblemItem(_reason(exc), field="recipient")],
+                )
+            ) from None
         where = f"line {exc.lineno}, column {exc.colno}"
         raise ProblemError(
             Problem(
