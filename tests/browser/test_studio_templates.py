@@ -112,6 +112,8 @@ def test_field_errors_are_shown_where_they_happen(page: Page, url: str) -> None:
 
 
 def test_inbox_views_and_tabs_show_the_email_as_sent(page: Page, url: str) -> None:
+    tracked: list[str] = []
+    page.on("request", lambda r: tracked.append(r.url) if "/t/" in r.url else None)
     open_template(page, url, "?locale=en")
     expect(page.locator('#inbox tr[data-inbox="mobile"]')).to_be_visible()
     desktop_box, mobile_box = (
@@ -134,6 +136,8 @@ def test_inbox_views_and_tabs_show_the_email_as_sent(page: Page, url: str) -> No
     expect(page.locator("#text-source")).to_be_visible()
     page.click('[role=tab][data-tab="preview"]')
     expect(page.locator("#mobile-scroll")).to_have_text("")
+    expect(page.locator("#html-source")).to_contain_text("/t/o/")  # as sent, in the tab
+    assert tracked == [], "a preview is not an open: no pixel loaded, no tracked link"
 
 
 def test_the_lint_panel_lists_a_planted_problem(page: Page, url: str, content: Path) -> None:

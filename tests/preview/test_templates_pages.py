@@ -94,7 +94,14 @@ def test_the_preview_is_the_email_the_recipient_gets(signed_in: Client) -> None:
     assert {line["inbox"] for line in shown["inbox"]} == {"desktop", "mobile"}
     assert shown["lint"]["size_bytes"] == len(shown["html"].encode())
     assert set(shown["views"]) >= {"images_off", "forced_inversion", "own_dark"}
-    assert "/t/c/" in shown["html"], "links are tracked as sent"
+    assert "/t/c/" in shown["html"] and "/t/o/" in shown["html"], "tracked as sent"
+    # ... but what the frames show counts nothing: no pixel, links to their destinations
+    for framed in (
+        shown["frame_html"],
+        *(v for v in shown["views"].values() if isinstance(v, str)),
+    ):
+        assert "/t/o/" not in framed and "/t/c/" not in framed
+    assert 'href="https://www.airtahitinui.com/' in shown["frame_html"]
 
 
 def test_the_preview_names_the_recipient_field_that_is_wrong(signed_in: Client) -> None:

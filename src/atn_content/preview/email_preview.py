@@ -17,6 +17,7 @@ from atn_content.content.lint.checks import CLIP_BYTES
 from atn_content.delivery import Delivery
 from atn_content.preview.inbox import INBOXES, inbox_line
 from atn_content.preview.views import (
+    counts_nothing,
     forced_inversion,
     has_own_dark_styles,
     images_off,
@@ -44,9 +45,11 @@ def render_preview(
     return delivery.render(template, locale, recipient, None, tracking=True, arm=arm)
 
 
-def preview(email: RenderResponse, allow: AllowList) -> dict[str, Any]:
-    """Everything the template page shows for one rendered email."""
+def preview(email: RenderResponse, allow: AllowList, public_url: str) -> dict[str, Any]:
+    """Everything the template page shows for one rendered email: the HTML as sent (and
+    linted), and for the frames the same email counting nothing (views.counts_nothing)."""
     report = lint_html(email.html, allow=allow, lang=email.locale)
+    frame = counts_nothing(email.html, public_url)
     sender = email.from_name or email.headers.get("From", "") or "Air Tahiti Nui"
     return {
         "subject": email.subject,
@@ -62,11 +65,12 @@ def preview(email: RenderResponse, allow: AllowList) -> dict[str, Any]:
         "experiment": email.experiment,
         "status": email.status,
         "fallbacks": email.fallbacks,
+        "frame_html": frame,
         "views": {
-            "images_off": images_off(email.html),
-            "forced_inversion": forced_inversion(email.html),
-            "own_dark": own_dark_styles(email.html),
-            "has_own_dark": has_own_dark_styles(email.html),
+            "images_off": images_off(frame),
+            "forced_inversion": forced_inversion(frame),
+            "own_dark": own_dark_styles(frame),
+            "has_own_dark": has_own_dark_styles(frame),
         },
         "inbox": [
             {

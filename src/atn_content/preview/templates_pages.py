@@ -182,7 +182,8 @@ async def template_preview(
     email = await delivery.pool.run(
         render_preview, delivery, name, ask.locale, ask.the_recipient(), arm
     )
-    shown = await delivery.pool.run(preview, email, workspace.allow())
+    public_url = request.app.state.settings.public_url
+    shown = await delivery.pool.run(preview, email, workspace.allow(), public_url)
     return Response(shown, headers=STUDIO_HEADERS)
 
 

@@ -11,9 +11,19 @@ Each is a pure HTML-to-HTML function, shown in a sandboxed frame next to the lig
 
 from __future__ import annotations
 
+import html as html_lib
 import re
 
-__all__ = ["DARK_QUERY", "forced_inversion", "has_own_dark_styles", "images_off", "own_dark_styles"]
+from atn_content.tracking.clicks import ClickLinks
+
+__all__ = [
+    "DARK_QUERY",
+    "counts_nothing",
+    "forced_inversion",
+    "has_own_dark_styles",
+    "images_off",
+    "own_dark_styles",
+]
 
 _IMG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
 _SRC = re.compile(r"""\s(?:src|srcset)\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+)""", re.IGNORECASE)
@@ -29,6 +39,21 @@ _INVERT = (
     'img,[background],[style*="background-image"]{filter:invert(1) hue-rotate(180deg)}'
     "</style>"
 )
+
+
+def counts_nothing(html: str, public_url: str) -> str:
+    """The email for the studio's frames: no open pixel, and each tracked link going
+    straight to its destination, so looking at a preview or clicking in it is not an open
+    or a click of the sample recipient (the "HTML as sent" tab keeps the real thing)."""
+    base = re.escape(public_url.rstrip("/"))
+    pixel = re.compile(rf"""<img\b[^>]*\ssrc="{base}/t/o/[^"]*"[^>]*>""", re.IGNORECASE)
+    link = re.compile(rf'href="{base}/t/c/([^"]+)"')
+
+    def destination(match: re.Match[str]) -> str:
+        url = ClickLinks.unverified_destination(match.group(1))
+        return f'href="{html_lib.escape(url)}"' if url else 'href="#"'
+
+    return link.sub(destination, pixel.sub("", html))
 
 
 def images_off(html: str) -> str:

@@ -148,7 +148,9 @@
   }
   window.studioRefresh = refresh;
 
-  const htmlFor = (shown) => (state.view === "light" ? shown.html : shown.views[state.view]);
+  // The frames show the email counting nothing (no pixel, links straight to their
+  // destinations); the "HTML as sent" tab shows the real thing.
+  const htmlFor = (shown) => (state.view === "light" ? shown.frame_html : shown.views[state.view]);
   const fill = (frame, shown) => {
     frame.srcdoc = htmlFor(shown);
   };
@@ -245,8 +247,9 @@
     state.axe = { pending: true, findings: [] };
     const frame = el("iframe", { title: "accessibility check", "aria-hidden": "true", tabindex: "-1", class: "axe-frame" });
     const script = '<script src="/studio/static/vendor/axe.min.js"></' + "script>";
-    const at = shown.html.toLowerCase().indexOf("</head>");
-    frame.srcdoc = at >= 0 ? shown.html.slice(0, at) + script + shown.html.slice(at) : script + shown.html;
+    const html = shown.frame_html;
+    const at = html.toLowerCase().indexOf("</head>");
+    frame.srcdoc = at >= 0 ? html.slice(0, at) + script + html.slice(at) : script + html;
     frame.addEventListener("load", async () => {
       try {
         const axe = frame.contentWindow.axe;
