@@ -62,3 +62,27 @@ def test_any_counts_and_names_make_valid_svg(arms: list[tuple[str, int, int]]) -
     safe = [(name, n, min(s, n)) for name, n, s in arms]
     parsed(posterior_plot(safe, "click rate"))
     parsed(split_plot([(name, n) for name, n, _ in safe], [1.0] * len(safe)))
+
+
+def test_a_narrow_posterior_is_a_curve_whose_peak_is_its_density() -> None:
+    root = parsed(posterior_plot([("A", 1_000_000, 10_000), ("B", 1_000_000, 50_000)], "rate"))
+    lines = {line.get("data-arm"): line for line in root.iter(f"{SVG}polyline")}
+    tops = {}
+    for arm, line in lines.items():
+        points = [tuple(map(float, p.split(","))) for p in (line.get("points") or "").split()]
+        near_peak = [p for p in points if p[1] < min(q[1] for q in points) + 20]
+        assert len(near_peak) >= 5, f"{arm} is drawn with points around its peak"
+        tops[arm] = min(p[1] for p in points)
+    # B's density peaks lower than A's (sd grows with the rate): ratio about 0.45
+    base = 260 - 40
+    height = {arm: base - top for arm, top in tops.items()}
+    assert 0.40 < height["B"] / height["A"] < 0.50
+
+
+def test_tick_labels_never_repeat() -> None:
+    points = [
+        LiftPoint(float(t), "B", 0.002 + t / 1000, 0.0, 0.004 + t / 1000, 9) for t in range(5)
+    ]
+    root = parsed(lift_plot(points, ["B"]))
+    labels = [t.text for t in root.iter(f"{SVG}text") if t.text and "%" in t.text]
+    assert len(labels) == len(set(labels)) >= 3

@@ -113,7 +113,14 @@ class Overview:
             catalog = delivery.renderer.catalogs.version(locale)
         except ContentError as exc:  # a locale the template declares but no catalog has
             return LocaleStatus(locale, sample.key, problem=str(exc))
-        fingerprint = (version, catalog, sample.key, json.dumps(sample.recipient, sort_keys=True))
+        fingerprint = (
+            version,
+            catalog,
+            sample.key,
+            json.dumps(sample.recipient, sort_keys=True),
+            tuple(sorted(map(str, allow.pairs()))),  # an edited lint-allow.toml counts
+            delivery.assigner.arms(name),  # a test launched on it changes what it renders
+        )
         with self._lock:  # one entry per template and locale: an old version is dropped
             cached = self._cache.get((name, locale))
         if cached is not None and cached[0] == fingerprint:

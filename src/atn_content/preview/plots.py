@@ -10,6 +10,7 @@ an aria-label, and the page keeps the table next to it for the exact figures.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 import re
 from collections.abc import Sequence
@@ -70,6 +71,18 @@ def _beta_pdf(x: float, a: float, b: float) -> float:
     return math.exp((a - 1) * math.log(x) + (b - 1) * math.log1p(-x) - log_beta)
 
 
+def _mode(a: float, b: float) -> float:
+    """Where a Beta(a, b) density peaks (a, b >= 1 here: a flat prior plus counts)."""
+    return (a - 1) / (a + b - 2) if a + b > 2 else 0.5
+
+
+def _percent_format(ticks: Sequence[float], signed: bool = False) -> str:
+    """Enough decimals that neighbouring ticks read differently (+0.5 %, +1.0 %)."""
+    step = min((b - a for a, b in itertools.pairwise(ticks)), default=1.0)
+    decimals = max(0, min(4, -math.floor(math.log10(step * 100)))) if step > 0 else 0
+    return f"{{:{'+' if signed else ''}.{decimals}%}}"
+
+
 def _ticks(low: float, high: float, count: int = 5) -> list[float]:
     if high <= low:
         return [low]
@@ -113,9 +126,16 @@ def posterior_plot(arms: Sequence[tuple[str, int, int]], metric: str) -> str:
         spans.append((mean - 4.5 * sd, mean + 4.5 * sd))
     low = max(0.0, min(s[0] for s in spans))
     high = min(1.0, max(s[1] for s in spans))
-    xs = [low + (high - low) * i / 160 for i in range(161)]
+    # A common grid plus 60 points across each arm's own span: a narrow posterior (a big
+    # arm) is drawn as a curve, not a spike between two grid points.
+    grid = {low + (high - low) * i / 160 for i in range(161)}
+    for start, end in spans:
+        start, end = max(start, low), min(end, high)
+        grid.update(start + (end - start) * i / 60 for i in range(61))
+    xs = sorted(grid)
     curves = [[_beta_pdf(x, a, b) for x in xs] for _, a, b in params]
-    peak = max(max(c) for c in curves) or 1.0
+    modes = [_beta_pdf(_mode(a, b), a, b) for _, a, b in params]
+    peak = max([*modes, *(max(c) for c in curves)]) or 1.0
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     base = float(TOP + plot_h)
 
@@ -126,8 +146,9 @@ def posterior_plot(arms: Sequence[tuple[str, int, int]], metric: str) -> str:
         return base - y / peak * plot_h
 
     body = [_tag("line", x1=LEFT, y1=base, x2=WIDTH - RIGHT, y2=base, stroke="#999")]
-    for tick in _ticks(low, high):
-        body += _x_tick(sx(tick), base, f"{tick:.1%}")
+    ticks = _ticks(low, high)
+    for tick in ticks:
+        body += _x_tick(sx(tick), base, _percent_format(ticks).format(tick))
     for i, curve in enumerate(curves):
         path = _points([(sx(x), sy(y)) for x, y in zip(xs, curve, strict=True)])
         body.append(
@@ -166,12 +187,13 @@ def lift_plot(points: Sequence[LiftPoint], variants: Sequence[str]) -> str:
         return TOP + plot_h - (v - low) / (high - low) * plot_h
 
     body = []
-    for tick in _ticks(low, high):
+    ticks = _ticks(low, high)
+    label_of = _percent_format(ticks, signed=True)
+    for tick in ticks:
         y = sy(tick)
         body.append(_tag("line", x1=LEFT, y1=y, x2=WIDTH - RIGHT, y2=y, stroke="#eee"))
-        body.append(
-            _tag("text", f"{tick:+.0%}", x=LEFT - 6, y=y + 4, text_anchor="end", font_size=11)
-        )
+        label = label_of.format(tick)
+        body.append(_tag("text", label, x=LEFT - 6, y=y + 4, text_anchor="end", font_size=11))
     zero = sy(0.0)
     body.append(
         _tag(
