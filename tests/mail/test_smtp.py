@@ -198,7 +198,7 @@ async def test_send_async_leaves_the_loop_free(
             "SMTP://u:p@relay.example.pf:587/?starttls=1",
             SmtpRelay("relay.example.pf", 587, starttls=True, username="u", password="p"),
         ),
-        ("smtp://u@relay.example.pf?starttls=0", SmtpRelay("relay.example.pf", 25, username="u")),
+        ("smtp://u@127.0.0.1?starttls=0", SmtpRelay("127.0.0.1", 25, username="u")),
     ],
 )
 def test_urls(url: str, relay: SmtpRelay) -> None:
@@ -217,6 +217,8 @@ def test_urls(url: str, relay: SmtpRelay) -> None:
         ("smtp://relay.example.pf?tls=1", "only query parameter is starttls"),
         ("smtp://relay.example.pf?starttls=maybe", "only query parameter is starttls"),
         ("smtps://relay.example.pf?starttls=1", "TLS already"),
+        ("smtp://u:p@relay.example.pf", "in clear"),  # a password off the machine, plain
+        ("smtp://u@relay.example.pf?starttls=0", "in clear"),
     ],
 )
 def test_bad_urls_name_the_setting(url: str, complaint: str) -> None:

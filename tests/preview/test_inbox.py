@@ -46,3 +46,27 @@ def test_truncation_fits_and_keeps_a_prefix(text: str, columns: int) -> None:
     else:
         assert width(cut) <= columns and cut.endswith("…")
         assert text.startswith(cut[:-1])
+
+
+def test_a_cut_never_splits_an_accent_an_emoji_or_a_flag() -> None:
+    assert truncate("Cafe\u0301 au lait", 5) == "Cafe\u0301…"
+    assert truncate("abc🇵🇫x", 5) == "abc…"  # the flag takes two columns: no room
+    assert truncate("abc🇵🇫xyz", 6) == "abc🇵🇫…"
+    assert truncate("Hi 👩‍👩‍👧 family", 6) == "Hi 👩‍👩‍👧…"
+    assert width("🇵🇫") == 2 and width("e\u0301") == 1
+
+
+@given(
+    st.text(
+        alphabet=st.sampled_from(["a", "\u0301", "🇵", "🇫", "👩", "\u200d", "\ufe0f", "東"]),
+        max_size=30,
+    ),
+    st.integers(min_value=1, max_value=20),
+)
+def test_a_cut_keeps_whole_clusters(text: str, columns: int) -> None:
+    from atn_content.preview.inbox import clusters
+
+    cut = truncate(text, columns)
+    if cut != text:
+        kept = clusters(cut[:-1].rstrip())
+        assert kept == clusters(text)[: len(kept)]

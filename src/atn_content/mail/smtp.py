@@ -26,6 +26,10 @@ _YES = {"1", "true", "yes"}
 _NO = {"0", "false", "no"}
 
 
+#: Hosts a plain smtp:// login may go to (it never leaves the machine).
+_LOOPBACK = frozenset({"127.0.0.1", "::1", "localhost"})
+
+
 class MailError(Exception):
     """The relay could not be reached, or refused the login, the sender or the recipient."""
 
@@ -67,6 +71,16 @@ class SmtpRelay:
             starttls = values[0].lower() in _YES
         if starttls and scheme == "smtps":
             raise ValueError(f"{SETTING}: smtps:// is TLS already; starttls is for smtp://")
+        if (
+            parts.username is not None
+            and scheme == "smtp"
+            and not starttls
+            and parts.hostname not in _LOOPBACK
+        ):
+            raise ValueError(
+                f"{SETTING}: a password over plain smtp:// would cross the network in clear; "
+                "use smtps:// or add ?starttls=1 (plain smtp:// with credentials: loopback only)"
+            )
         return cls(
             host=parts.hostname,
             port=port,

@@ -4,7 +4,8 @@ Lengths are the typical ones reported by Litmus and Email on Acid for a list row
 desktop (Gmail web, Outlook) about 20 characters of sender and 90 of subject and
 preheader together; on a phone (iOS Mail, Gmail app) about 25 of sender, 40 of subject
 and 90 of preheader over two lines. Wide (CJK) characters count double, as they take
-two columns in a proportional font's worth of room.
+two columns in a proportional font's worth of room, as do emoji; a cut never splits a
+letter from its accent, an emoji from its modifiers, or a flag.
 """
 
 from __future__ import annotations
@@ -48,20 +49,67 @@ class InboxLine:
     """Which parts were truncated ("sender", "subject", "preheader")."""
 
 
+_ZWJ = "\u200d"
+
+
+def _joins(char: str) -> bool:
+    """Belongs to the character before it: a combining mark, a variation selector, an
+    emoji skin tone or tag, or what follows a zero-width joiner."""
+    code = ord(char)
+    return (
+        unicodedata.combining(char) != 0
+        or unicodedata.category(char) == "Me"
+        or 0xFE00 <= code <= 0xFE0F
+        or 0xE0100 <= code <= 0xE01EF
+        or 0x1F3FB <= code <= 0x1F3FF
+        or 0xE0020 <= code <= 0xE007F
+        or char == _ZWJ
+    )
+
+
+def _regional(char: str) -> bool:
+    return 0x1F1E6 <= ord(char) <= 0x1F1FF
+
+
+def clusters(text: str) -> list[str]:
+    """What a reader sees as one character (a simplified UAX #29): a letter and its
+    accents, an emoji with its modifiers or joined parts, a flag's two letters."""
+    out: list[str] = []
+    for char in text:
+        if out and (
+            _joins(char)
+            or out[-1].endswith(_ZWJ)
+            or (_regional(char) and len(out[-1]) == 1 and _regional(out[-1]))
+        ):
+            out[-1] += char
+        else:
+            out.append(char)
+    return out
+
+
+def _cluster_width(cluster: str) -> int:
+    first = cluster[0]
+    if unicodedata.east_asian_width(first) in "WF" or _regional(first):
+        return 2
+    if "\ufe0f" in cluster or ord(first) >= 0x1F000:  # emoji presentation
+        return 2
+    return 1
+
+
 def width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    return sum(_cluster_width(c) for c in clusters(text))
 
 
 def truncate(text: str, columns: int) -> str:
-    """`text` cut to `columns` (an ellipsis included) on a character boundary."""
+    """`text` cut to `columns` (an ellipsis included), never inside a character."""
     if width(text) <= columns:
         return text
     out, used = [], 0
-    for char in text:
-        size = width(char)
+    for cluster in clusters(text):
+        size = _cluster_width(cluster)
         if used + size > columns - 1:
             break
-        out.append(char)
+        out.append(cluster)
         used += size
     return "".join(out).rstrip() + ELLIPSIS
 
