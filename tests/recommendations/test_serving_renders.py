@@ -289,6 +289,18 @@ async def test_the_emails_show_the_section(tmp_path: Path, template: str) -> Non
         assert "/destinations/" in email.html
 
 
+async def test_the_plain_text_gives_each_pick_its_own_lines(tmp_path: Path) -> None:
+    """Name, reason and link read as three lines in the text part, not "TahitiA good time"."""
+    renderer = await shipped_renderer(tmp_path, trips_model())
+    for locale in ("fr", "en", "ja"):
+        email = renderer.render("newsletter-destination", locale, {"id": "known"}, now=NOW)
+        section = email.text.split(SECTION[locale], 1)[1]
+        lines = [line for line in section.splitlines() if line.strip()][:3]
+        name, reason, link = lines
+        assert "(https://" not in name and "(https://" not in reason, lines
+        assert "/destinations/" in link, lines
+
+
 async def test_the_newsletter_leaves_out_its_own_destination(tmp_path: Path) -> None:
     renderer = await shipped_renderer(tmp_path, trips_model(second="moorea"))
     # The offer is about Tokyo; Tokyo is a gateway the model may rank: never shown twice.
