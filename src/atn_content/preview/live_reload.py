@@ -5,7 +5,8 @@ One watcher per app polls the files' stamps (a stat each, off the event loop) ho
 many pages are open. The renderer reloads a saved .po itself (every replica, within a
 second); the watcher only asks it to do so now, and a catalog that does not compile is
 reported on the stream while the previous one stays in use. Each stream ends after
-STREAM_SECONDS (or at logout); EventSource reconnects.
+STREAM_SECONDS, or once its session has expired or its key is gone; EventSource
+reconnects (and meets the login page).
 """
 
 from __future__ import annotations
@@ -118,7 +119,7 @@ async def studio_events(
         started = quiet = time.monotonic()
         while time.monotonic() - started < length:
             await asyncio.sleep(POLL_SECONDS)
-            if current_session(request) is None:  # logged out (or the key removed)
+            if current_session(request) is None:  # expired, or its key was removed
                 return
             generation = await watcher.poll()
             if generation != seen:
