@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from io import BytesIO
 from pathlib import Path
@@ -85,11 +85,24 @@ class Catalogs:
     directory: Path | None = None
     """Where they were read from (None: built in memory), for `stale()`."""
     stamps: Mapping[str, tuple[int, int]] = field(default_factory=dict)
-    """The .po files' stamps when they were read."""
+    """The .po files' stamps when they were read (or last found not to compile)."""
 
-    def stale(self) -> bool:
-        """A .po saved, added or removed since these were read."""
-        return self.directory is not None and po_stamps(self.directory) != self.stamps
+    def refreshed(self) -> tuple[Catalogs, str | None]:
+        """These catalogs, or a fresh read when a .po was saved, added or removed since.
+
+        A saved catalog that does not compile gives these again, stamped as seen (so it is
+        not read again before the next save), and why. The renderer and the
+        recommendations' reasons both reload through here.
+        """
+        if self.directory is None:
+            return self, None
+        stamps = po_stamps(self.directory)
+        if stamps == self.stamps:
+            return self, None
+        try:
+            return Catalogs.load(self.directory), None
+        except (OSError, ValueError) as exc:
+            return replace(self, stamps=stamps), str(exc)
 
     @classmethod
     def load(cls, locales_dir: Path) -> Catalogs:

@@ -34,7 +34,6 @@ from atn_content.content.extensions import BaseExtension, Extension, RenderScope
 from atn_content.content.fields import validate_recipient
 from atn_content.content.formatting import recipient_zone, zone_named
 from atn_content.content.headers import header_line, header_problem
-from atn_content.content.i18n import Catalogs, po_stamps
 from atn_content.content.library import Library, TemplateSource
 from atn_content.content.plaintext import tidy_text
 from atn_content.content.render_errors import explain_failure
@@ -105,7 +104,6 @@ class Renderer:
         )
         self._lock = threading.Lock()
         self._catalogs_checked = time.monotonic()
-        self._failed_stamps: dict[str, tuple[int, int]] | None = None
         self.catalog_problem: str | None = None
         """Why the last reload of a saved catalog failed (the previous one still serves)."""
 
@@ -131,25 +129,21 @@ class Renderer:
         if not force and now - self._catalogs_checked < _CATALOG_CHECK_S:
             return self.catalog_problem
         self._catalogs_checked = now
-        current = self.catalogs
-        if current.directory is None or not current.stale():
-            return self.catalog_problem
         with self._lock:
-            if self.catalogs is not current:  # another thread reloaded them meanwhile
+            current = self.catalogs
+            catalogs, problem = current.refreshed()
+            if catalogs is current:
                 return self.catalog_problem
-            stamps = po_stamps(current.directory)
-            if stamps == self._failed_stamps:
-                return self.catalog_problem
-            try:
-                catalogs = Catalogs.load(current.directory)
-            except (OSError, ValueError) as exc:
-                self._failed_stamps = stamps
-                self.catalog_problem = f"catalogs not reloaded (the previous ones are used): {exc}"
+            if problem is None:
+                self.envs = Environments(catalogs, self.envs.extensions)
+                self.catalog_problem = None
+            else:  # the translations in use stay; only the stamps moved on
+                self.catalog_problem = (
+                    f"catalogs not reloaded (the previous ones are used): {problem}"
+                )
                 log.warning("%s", self.catalog_problem)
-                return self.catalog_problem
-            self.envs = Environments(catalogs, self.envs.extensions)
-            self.catalogs, self.catalog_problem, self._failed_stamps = catalogs, None, None
-        return None
+            self.catalogs = catalogs
+        return self.catalog_problem
 
     def compiled(self, name: str, locale: str, variant: Variant | None = None) -> CompiledTemplate:
         self.refresh_catalogs()

@@ -15,12 +15,11 @@ import functools
 import logging
 import threading
 import time
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from atn_content.content.environment import Environments
-from atn_content.content.i18n import Catalogs, po_stamps
+from atn_content.content.i18n import Catalogs
 
 __all__ = ["REASON_BLOCK", "Reasons"]
 
@@ -66,23 +65,20 @@ class Reasons:
             self._checked = time.monotonic()
             try:
                 stamp = (self._root / REASON_BLOCK).stat()
-                block_stale = (stamp.st_mtime_ns, stamp.st_size) != self._block_stamp
+                block_saved = (stamp.st_mtime_ns, stamp.st_size) != self._block_stamp
             except OSError:
-                block_stale = False
-            if not block_stale and not (self._catalogs and self._catalogs.stale()):
-                return
-            try:
-                catalogs = Catalogs.load(self._root / "locales")
-            except (OSError, ValueError) as exc:  # the wording in use stays
-                log.warning("recommendation reasons keep their wording: %s", exc)
-                if self._catalogs is not None:  # not again before the next save
-                    self._catalogs = replace(
-                        self._catalogs, stamps=po_stamps(self._root / "locales")
-                    )
-                return
-            self._catalogs, self._envs, self._compiled = catalogs, Environments(catalogs), {}
-            self._block_stamp = None
-            self._kept.cache_clear()
+                block_saved = False
+            assert self._catalogs is not None  # set with _envs
+            catalogs, problem = self._catalogs.refreshed()
+            if problem is not None:  # the wording in use stays
+                log.warning("recommendation reasons keep their wording: %s", problem)
+            elif catalogs is not self._catalogs:
+                self._envs = Environments(catalogs)
+                block_saved = True  # every sentence again
+            self._catalogs = catalogs
+            if block_saved:
+                self._compiled, self._block_stamp = {}, None
+                self._kept.cache_clear()
 
     def _template(self, locale: str) -> Any:
         template = self._compiled.get(locale)
