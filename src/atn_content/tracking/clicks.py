@@ -114,24 +114,14 @@ class ClickLinks:
     def unverified_locale(token: str) -> str | None:
         """The locale field of a token that failed verification, to pick the page's
         language (one of three fixed pages) and nothing else; None if unreadable."""
-        data = token.partition(".")[0]
-        try:
-            text = base64.urlsafe_b64decode(data + "=" * (-len(data) % 4)).decode()
-        except (ValueError, UnicodeDecodeError):
-            return None
-        parts = text.split("\n", _FIELDS)
+        parts = _unverified_fields(token)
         return parts[8][:16] if len(parts) > 8 else None
 
     @staticmethod
     def unverified_destination(token: str) -> str | None:
         """Where a click token we just issued leads, read without checking its MAC: for the
         studio's frames, which show the email without counting a click or an open."""
-        data = token.partition(".")[0]
-        try:
-            text = base64.urlsafe_b64decode(data + "=" * (-len(data) % 4)).decode()
-        except (ValueError, UnicodeDecodeError):
-            return None
-        parts = text.split("\n", _FIELDS)
+        parts = _unverified_fields(token)
         if len(parts) != _FIELDS + 1 or parts[1] != "c":
             return None
         return parts[_FIELDS]
@@ -162,6 +152,16 @@ class ClickLinks:
             url,
         )
         return TrackedRead(tracked, locale=locale)
+
+
+def _unverified_fields(token: str) -> list[str]:
+    """A token's payload fields as written, its MAC not checked ([] when unreadable)."""
+    data = token.partition(".")[0]
+    try:
+        text = base64.urlsafe_b64decode(data + "=" * (-len(data) % 4)).decode()
+    except (ValueError, UnicodeDecodeError):
+        return []
+    return text.split("\n", _FIELDS)
 
 
 class EmailLinks:
