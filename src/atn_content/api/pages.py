@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qs
 
@@ -9,7 +10,7 @@ from litestar import MediaType, Request, Response
 
 from atn_content.tracking.refused import page_language, refused_page
 
-__all__ = ["PAGE_HEADERS", "form_fields", "page_response", "refused"]
+__all__ = ["PAGE_HEADERS", "form_fields", "form_value", "page_response", "refused"]
 
 #: No caching of a personal page, no referrer to the next site, no indexing, no scripts.
 PAGE_HEADERS = {
@@ -32,6 +33,11 @@ def refused(request: Request[Any, Any, Any], locale: str | None) -> Response[str
     """An altered or unreadable link: the localised page that says nothing about it."""
     lang = page_language(locale, request.headers.get("accept-language", ""))
     return page_response(refused_page(lang), status_code=404)
+
+
+def form_value(fields: Mapping[str, list[str]], name: str) -> str:
+    """The first value of a form field, "" when the form has none."""
+    return (fields.get(name) or [""])[0]
 
 
 def form_fields(body: bytes) -> dict[str, list[str]]:

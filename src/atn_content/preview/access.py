@@ -23,7 +23,7 @@ from litestar.handlers.base import BaseRouteHandler
 from litestar.params import FromQuery
 from litestar.response import Redirect
 
-from atn_content.api.pages import form_fields
+from atn_content.api.pages import form_fields, form_value
 from atn_content.preview.login_link import spend_login_link
 from atn_content.preview.pages import STUDIO_HEADERS, render_page
 from atn_content.preview.session import (
@@ -181,9 +181,9 @@ def login_form(
 @post("/studio/login", include_in_schema=False, status_code=303)
 async def login(request: Request[Any, Any, Any]) -> Response[Any]:
     fields = form_fields(await request.body())
-    presented = (fields.get("key") or [""])[0].strip()
+    presented = form_value(fields, "key").strip()
     next_path = _safe_next((fields.get("next") or ["/studio"])[0])
-    token = (fields.get("login_token") or [""])[0]
+    token = form_value(fields, "login_token")
     expected = request.cookies.get(_LOGIN_COOKIE, "")
     if not token or not hmac.compare_digest(token.encode(), expected.encode()):
         return _login_page(
@@ -199,7 +199,7 @@ async def login(request: Request[Any, Any, Any]) -> Response[Any]:
 
 @post("/studio/logout", include_in_schema=False, status_code=303, guards=[require_studio])
 async def logout(request: Request[Any, Any, Any]) -> Response[Any]:
-    check_csrf(request, (form_fields(await request.body()).get("csrf") or [""])[0])
+    check_csrf(request, form_value(form_fields(await request.body()), "csrf"))
     response: Response[Any] = Redirect(path="/studio/login", status_code=303)
     response.delete_cookie(COOKIE, path="/studio")
     return response

@@ -84,7 +84,7 @@ def preview(email: RenderResponse, allow: AllowList, public_url: str) -> dict[st
 
 
 def lint_summary(report: LintReport) -> dict[str, Any]:
-    """The lint panel's data: findings (a client's or everyone's), size, per-client counts."""
+    """The lint panel's data: findings (a client's or everyone's), size, the clients."""
     return {
         "size_bytes": report.size_bytes,
         "clip_bytes": CLIP_BYTES,
@@ -93,5 +93,4 @@ def lint_summary(report: LintReport) -> dict[str, Any]:
         "errors": len(report.errors),
         "warnings": len(report.warnings),
         "findings": [asdict(f) for f in report.findings],
-        "by_client": {c: sum(1 for f in report.errors if f.client == c) for c in report.clients},
     }

@@ -19,7 +19,7 @@ from litestar.response import Redirect
 from atn_content.api.errors import ProblemError
 from atn_content.api.experiments import decide, experiment_record, launch
 from atn_content.api.offload import RenderPool
-from atn_content.api.pages import form_fields
+from atn_content.api.pages import form_fields, form_value
 from atn_content.api.problems import ProblemItem
 from atn_content.content.renderer import Renderer
 from atn_content.experiments.assign import Assigner
@@ -108,8 +108,8 @@ async def launch_from_toml(
     pool: NamedDependency[RenderPool],
 ) -> Response[Any]:
     fields = form_fields(await request.body())
-    check_csrf(request, (fields.get("csrf") or [""])[0])
-    text = (fields.get("toml") or [""])[0]
+    check_csrf(request, form_value(fields, "csrf"))
+    text = form_value(fields, "toml")
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -230,9 +230,9 @@ async def decide_from_page(
 ) -> Response[Any]:
     """Without `confirm=yes` the page asks first; then the rule decides, or `winner` wins."""
     fields = form_fields(await request.body())
-    check_csrf(request, (fields.get("csrf") or [""])[0])
-    winner = (fields.get("winner") or [""])[0] or None
-    if (fields.get("confirm") or [""])[0] != "yes":
+    check_csrf(request, form_value(fields, "csrf"))
+    winner = form_value(fields, "winner") or None
+    if form_value(fields, "confirm") != "yes":
         return await _experiment_page(request, service, key, confirm={"winner": winner})
     try:
         await decide(key, winner, service, assigner)

@@ -41,8 +41,6 @@ class LocaleStatus:
     size_bytes: int = 0
     errors: int = 0
     warnings: int = 0
-    gaps: dict[str, int] = field(default_factory=dict)
-    """Per family: lint errors naming one of its clients."""
     by_client: dict[str, int] = field(default_factory=dict)
     """Per client key: lint errors naming it (the family cell's tooltip)."""
     problem: str = ""
@@ -51,6 +49,14 @@ class LocaleStatus:
     @property
     def clipped(self) -> bool:
         return self.size_bytes > CLIP_BYTES
+
+    @property
+    def gaps(self) -> dict[str, int]:
+        """Per family: lint errors naming one of its clients."""
+        return {
+            family: sum(self.by_client.get(c, 0) for c in clients)
+            for family, _, clients in FAMILIES
+        }
 
 
 @dataclass(frozen=True)
@@ -139,17 +145,11 @@ def _measure(
     except (ContentError, ProblemError) as exc:  # shown in the list, not raised
         return LocaleStatus(locale, sample.key, problem=str(exc))
     report = lint_html(email.html, allow=allow, lang=locale)
-    gaps = {
-        family: sum(1 for f in report.errors if f.client in clients)
-        for family, _, clients in FAMILIES
-    }
-    by_client = {c: sum(1 for f in report.errors if f.client == c) for c in report.clients}
     return LocaleStatus(
         locale,
         sample.key,
-        by_client=by_client,
+        by_client={c: sum(1 for f in report.errors if f.client == c) for c in report.clients},
         size_bytes=report.size_bytes,
         errors=len(report.errors),
         warnings=len(report.warnings),
-        gaps=gaps,
     )

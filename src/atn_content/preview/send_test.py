@@ -20,9 +20,8 @@ from atn_content.delivery import Delivery
 from atn_content.mail import MailError, SmtpRelay, message_bytes, to_message
 from atn_content.mail.message import recipient_address
 from atn_content.preview.access import check_csrf
-from atn_content.preview.email_preview import render_preview
 from atn_content.preview.pages import STUDIO_HEADERS
-from atn_content.preview.templates_pages import PreviewRequest, arm_of, decode_request
+from atn_content.preview.templates_pages import PreviewRequest, decode_request, render_asked
 
 __all__ = ["SEND_ROUTES", "TEST_PREFIX"]
 
@@ -53,9 +52,7 @@ async def send_test(
             )
         )
     relay = SmtpRelay.from_url(settings.smtp_url)
-    email = await delivery.pool.run(
-        render_preview, delivery, name, ask.locale, ask.the_recipient(), arm_of(ask.variant)
-    )
+    email = await render_asked(delivery, name, ask)
     email = msgspec.structs.replace(email, subject=TEST_PREFIX + email.subject)
     message = to_message(email, to=to, sender=settings.mail_from)
     try:

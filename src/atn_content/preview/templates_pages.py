@@ -17,12 +17,13 @@ from litestar.di import NamedDependency
 from litestar.params import FromPath
 
 from atn_content.api.errors import ProblemError
-from atn_content.api.problems import Problem, ProblemItem
+from atn_content.api.problems import Problem, ProblemItem, problem_for_decode_error
+from atn_content.api.schemas import RenderResponse
 from atn_content.content.errors import ContentError, UnknownTemplate
 from atn_content.content.lint import CLIENTS
 from atn_content.delivery import Delivery
 from atn_content.preview.access import check_csrf
-from atn_content.preview.email_preview import preview, render_preview
+from atn_content.preview.email_preview import CLIENT_NAMES, preview, render_preview
 from atn_content.preview.overview import FAMILIES, pick_sample
 from atn_content.preview.pages import STUDIO_HEADERS, studio_page
 from atn_content.preview.workspace import Workspace
@@ -34,6 +35,7 @@ __all__ = [
     "decode_request",
     "page_data",
     "parse_recipient",
+    "render_asked",
 ]
 
 
@@ -46,9 +48,13 @@ async def template_list(
     rows = await delivery.pool.run(
         workspace.overview.rows, delivery, workspace.samples(), workspace.allow()
     )
-    names = {c.key: c.name for c in CLIENTS}
     return studio_page(
-        request, "templates.html", title="Templates", rows=rows, families=FAMILIES, names=names
+        request,
+        "templates.html",
+        title="Templates",
+        rows=rows,
+        families=FAMILIES,
+        names=CLIENT_NAMES,
     )
 
 
@@ -138,35 +144,26 @@ def parse_recipient(text: str) -> dict[str, Any]:
     """The JSON panel's recipient, or a 422 saying where the JSON goes wrong."""
     try:
         value = json.loads(text, parse_constant=_no_constant)
-    except (RecursionError, ValueError) as exc:
-        if not isinstance(exc, json.JSONDecodeError):  # nested too deep, a huge integer, NaN
-            raise ProblemError(
-                Problem(
-                    422,
-                    "Invalid recipient JSON",
-                    f"the recipient JSON cannot be read: {_reason(exc)}",
-                    errors=[ProblemItem(_reason(exc), field="recipient")],
-                )
-            ) from None
+    except json.JSONDecodeError as exc:
         where = f"line {exc.lineno}, column {exc.colno}"
-        raise ProblemError(
-            Problem(
-                422,
-                "Invalid recipient JSON",
-                f"the recipient is not valid JSON: {exc.msg} ({where})",
-                errors=[ProblemItem(f"{where}: {exc.msg}", field="recipient", line=exc.lineno)],
-            )
+        raise _invalid_recipient(
+            f"the recipient is not valid JSON: {exc.msg} ({where})",
+            f"{where}: {exc.msg}",
+            exc.lineno,
         ) from None
+    except (RecursionError, ValueError) as exc:  # nested too deep, a huge integer, NaN
+        reason = _reason(exc)
+        raise _invalid_recipient(f"the recipient JSON cannot be read: {reason}", reason) from None
     if not isinstance(value, dict):
-        raise ProblemError(
-            Problem(
-                422,
-                "Invalid recipient JSON",
-                "the recipient must be a JSON object ({...})",
-                errors=[ProblemItem("must be a JSON object", field="recipient", line=1)],
-            )
+        raise _invalid_recipient(
+            "the recipient must be a JSON object ({...})", "must be a JSON object", 1
         )
     return value
+
+
+def _invalid_recipient(detail: str, message: str, line: int | None = None) -> ProblemError:
+    item = ProblemItem(message, field="recipient", line=line)
+    return ProblemError(Problem(422, "Invalid recipient JSON", detail, errors=[item]))
 
 
 @post("/studio/templates/{name:str}/preview", status_code=200)
@@ -178,39 +175,25 @@ async def template_preview(
 ) -> Response[Any]:
     check_csrf(request, None)
     ask = decode_request(await request.body(), PreviewRequest)
-    arm = arm_of(ask.variant)
-    email = await delivery.pool.run(
-        render_preview, delivery, name, ask.locale, ask.the_recipient(), arm
-    )
+    email = await render_asked(delivery, name, ask)
     public_url = request.app.state.settings.public_url
     shown = await delivery.pool.run(preview, email, workspace.allow(), public_url)
     return Response(shown, headers=STUDIO_HEADERS)
 
 
 def decode_request(body: bytes, kind: type[Request_]) -> Request_:
-    """The page's JSON request, or a problem naming the field that is wrong."""
+    """The page's JSON request, or the API's problem naming the field that is wrong."""
     try:
         return msgspec.json.decode(body, type=kind)
-    except msgspec.ValidationError as exc:
-        field = _field_of(str(exc))
-        raise ProblemError(
-            Problem(
-                422,
-                "Invalid preview request",
-                str(exc),
-                errors=[ProblemItem(str(exc), field=field)],
-            )
-        ) from None
-    except msgspec.DecodeError as exc:
-        raise ProblemError(Problem(400, "Invalid JSON", f"the body is not JSON: {exc}")) from None
+    except msgspec.MsgspecError as exc:
+        raise ProblemError(problem_for_decode_error(exc)) from None
 
 
-def _field_of(message: str) -> str | None:
-    """msgspec says "... - at `$.recipient`": the field, as the API's problems name it."""
-    marker = "at `$."
-    if marker not in message:
-        return None
-    return message.split(marker, 1)[1].split("`", 1)[0]
+async def render_asked(delivery: Delivery, name: str, ask: PreviewRequest) -> RenderResponse:
+    """The email a page's request asks for (the preview's and the test send's)."""
+    return await delivery.pool.run(
+        render_preview, delivery, name, ask.locale, ask.the_recipient(), arm_of(ask.variant)
+    )
 
 
 def arm_of(variant: str) -> tuple[str, str] | None:

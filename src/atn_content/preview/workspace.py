@@ -26,8 +26,5 @@ class Workspace:
     def samples(self) -> list[Sample]:
         return load_samples(self.content_root)
 
-    def sample(self, key: str) -> Sample | None:
-        return next((s for s in self.samples() if s.key == key), None)
-
     def allow(self) -> AllowList:
         return allow_list(self.content_root)
