@@ -18,9 +18,8 @@ from litestar.types import Receive, Scope, Send
 from atn_content.api.auth import require_scope
 from atn_content.api.schemas import RenderRequest, RenderResponse
 from atn_content.config import Settings
-from atn_content.content.errors import FieldProblem, RecipientError
 from atn_content.delivery import Delivery
-from atn_content.mail import message_bytes, recipient_address, to_message
+from atn_content.mail import message_bytes, recipient_to, to_message
 
 __all__ = ["MESSAGE_MEDIA_TYPE", "render", "render_batch"]
 
@@ -53,7 +52,7 @@ async def render(
     From ATN_MAIL_FROM, To the recipient's `email` (else undisclosed-recipients:;).
     """
     as_message = request.accept.best_match([_JSON, MESSAGE_MEDIA_TYPE]) == MESSAGE_MEDIA_TYPE
-    to = _to(data.recipient) if as_message else None  # before rendering: a bad address is a 422
+    to = recipient_to(data.recipient) if as_message else None  # a bad address: 422 first
     email = await delivery.render_async(
         data.template, data.locale, data.recipient, tracking=data.tracking
     )
@@ -61,13 +60,6 @@ async def render(
         return email
     message = to_message(email, to=to, sender=settings.mail_from)
     return Response(message_bytes(message), media_type=MESSAGE_MEDIA_TYPE)
-
-
-def _to(recipient: dict[str, Any]) -> str:
-    try:
-        return recipient_address(recipient)
-    except ValueError as exc:
-        raise RecipientError([FieldProblem("recipient.email", str(exc))]) from None
 
 
 @asgi(

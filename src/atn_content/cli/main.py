@@ -21,13 +21,13 @@ from atn_content.cli.countdown import add_countdown_commands
 from atn_content.cli.lint import add_lint_command
 from atn_content.cli.snapshot import add_snapshot_command
 from atn_content.config import Settings, ensure_local_key
-from atn_content.content.errors import ContentError, FieldProblem, RecipientError, TemplateError
+from atn_content.content.errors import ContentError, TemplateError
 from atn_content.content.renderer import Renderer
 from atn_content.delivery import Delivery
 from atn_content.experiments.assign import Assigner
 from atn_content.experiments.records import Record
 from atn_content.experiments.stored import load_files, read_records
-from atn_content.mail import message_bytes, recipient_address, to_message
+from atn_content.mail import message_bytes, recipient_to, to_message
 from atn_content.redact import redact
 from atn_content.store import open_store
 
@@ -155,10 +155,9 @@ def _render(args: argparse.Namespace) -> int:
         print(f"error: cannot read recipient {args.recipient}: {exc}", file=sys.stderr)
         return 1
     try:
-        to = recipient_address(recipient) if args.eml and isinstance(recipient, dict) else ""
-    except ValueError as exc:  # the problem POST /v1/render answers with Accept: message/rfc822
-        problem = RecipientError([FieldProblem("recipient.email", str(exc))])
-        sys.stdout.buffer.write(msgspec.json.encode(problem_for_content_error(problem)) + b"\n")
+        to = recipient_to(recipient) if args.eml and isinstance(recipient, dict) else ""
+    except ContentError as exc:  # the problem POST /v1/render answers with Accept: message/rfc822
+        sys.stdout.buffer.write(msgspec.json.encode(problem_for_content_error(exc)) + b"\n")
         return 1
     settings = Settings.from_env()
     try:

@@ -8,6 +8,7 @@ from atn_content.mail.message import (
     message_bytes,
     parse_sender,
     recipient_address,
+    recipient_to,
     to_message,
 )
 from atn_content.mail.smtp import MailError, SmtpRelay
@@ -19,5 +20,6 @@ __all__ = [
     "message_bytes",
     "parse_sender",
     "recipient_address",
+    "recipient_to",
     "to_message",
 ]

@@ -19,6 +19,7 @@ from email.policy import SMTP
 from email.utils import format_datetime, make_msgid
 from typing import TYPE_CHECKING, Any
 
+from atn_content.content.errors import FieldProblem, RecipientError
 from atn_content.content.headers import LINE_BREAK_CHARACTERS
 
 if TYPE_CHECKING:
@@ -29,6 +30,7 @@ __all__ = [
     "message_bytes",
     "parse_sender",
     "recipient_address",
+    "recipient_to",
     "to_message",
 ]
 
@@ -112,6 +114,15 @@ def recipient_address(recipient: Mapping[str, Any]) -> str:
     if address.display_name or not address.username:
         raise ValueError(problem)
     return address.addr_spec
+
+
+def recipient_to(recipient: Mapping[str, Any]) -> str:
+    """`recipient_address` for a render: a bad `email` is the 422 naming recipient.email
+    (POST /v1/render with Accept: message/rfc822 and `render --eml` alike)."""
+    try:
+        return recipient_address(recipient)
+    except ValueError as exc:
+        raise RecipientError([FieldProblem("recipient.email", str(exc))]) from None
 
 
 def parse_sender(sender: str) -> Address:
