@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
+import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from atn_content.content.content_types import CONTENT_TYPES
 from atn_content.content.errors import TemplateError, UnknownTemplate
-from atn_content.content.library import Library
+from atn_content.content.library import Library, TemplateSource
 
 REPO = Path(__file__).resolve().parents[2]
 FRONT = '+++\nsubject = "Hi"\nlist = "trip-alerts"\n\n[fields.first_name]\ndefault = ""\n+++\n'
@@ -103,6 +105,47 @@ def test_stale_check_rereads_when_the_interval_is_zero(tmp_path: Path) -> None:
     library = Library(root, check_interval=0)
     (root / "templates" / "t.mjml").write_text(FRONT.replace("Hi", "Ia ora na") + BODY)
     assert library.get("t").subject == "Ia ora na"
+
+
+class HookedLibrary(Library):
+    """A moment inside a reload (a template just read) where another thread's render or a
+    designer's save can land."""
+
+    during_load: Callable[[], None] | None = None
+
+    def _load(self, path: Path) -> TemplateSource:
+        source = super()._load(path)
+        hook, self.during_load = self.during_load, None
+        if hook:
+            hook()
+        return source
+
+
+def test_a_render_during_a_reload_waits_for_it_and_gets_the_saved_file(tmp_path: Path) -> None:
+    root = tree(tmp_path, {"t.mjml": FRONT + BODY}, {"a.mjml": BLOCK_A, "b.mjml": BLOCK_B})
+    library = HookedLibrary(root, check_interval=0)
+    (root / "templates" / "t.mjml").write_text(FRONT.replace("Hi", "Ia ora na") + BODY)
+    seen: list[str] = []
+    render = threading.Thread(target=lambda: seen.append(library.get("t").subject))
+
+    def render_meanwhile() -> None:
+        render.start()
+        render.join(timeout=0.5)  # it waits for this reload (before the fix: answered "Hi")
+
+    library.during_load = render_meanwhile
+    library.refresh()
+    render.join()
+    assert seen == ["Ia ora na"]
+
+
+def test_a_file_saved_while_the_library_loads_is_read_at_the_next_check(tmp_path: Path) -> None:
+    root = tree(tmp_path, {"t.mjml": FRONT + BODY}, {"a.mjml": BLOCK_A, "b.mjml": BLOCK_B})
+    library = HookedLibrary(root, check_interval=0)
+    template = root / "templates" / "t.mjml"
+    template.write_text(FRONT.replace("Hi", "Ia ora na") + BODY)
+    library.during_load = lambda: template.write_text(FRONT.replace("Hi", "Maeva") + BODY)
+    library.refresh()
+    assert library.get("t").subject == "Maeva"
 
 
 def test_unknown_template_lists_the_known_ones(library: Library) -> None:

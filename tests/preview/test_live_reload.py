@@ -102,3 +102,31 @@ def test_a_change_made_while_no_page_watched_reaches_the_next_stream(
         time.sleep(live_reload.POLL_SECONDS + 0.1)  # the next page connects a moment later
         stream = client.get("/studio/events?timeout=1.5").text
     assert "event: change" in stream and "blocks/destination-offer.mjml" in stream
+
+
+def test_a_page_opened_on_an_older_version_hears_of_the_change_at_once(
+    tmp_path: Path, content: Path
+) -> None:
+    """A save the watcher took in before this page's stream began (another page's poll):
+    the page's stream compares the version it shows with the library's."""
+    import dataclasses
+
+    from tests.preview.conftest import log_in, make_settings
+
+    from atn_content.app import create_app
+
+    settings = dataclasses.replace(make_settings(tmp_path), content_root=content)
+    with TestClient(create_app(settings)) as client:
+        log_in(client)
+        assert client.get("/studio/events?timeout=0").status_code == 200  # the watcher starts
+        shown = client.app.state.renderer.library.get("newsletter-destination").version
+        block = content / "blocks" / "destination-offer.mjml"
+        touch(block, block.read_text(encoding="utf-8") + "\n")
+        time.sleep(live_reload.POLL_SECONDS + 0.1)
+        assert "event: change" in client.get("/studio/events?timeout=1.5").text  # another page
+        query = f"template=newsletter-destination&timeout=0&version={shown}"
+        stream = client.get(f"/studio/events?{query}").text
+        assert "event: change" in stream and '"template": "newsletter-destination"' in stream
+        current = client.app.state.renderer.library.get("newsletter-destination").version
+        query = f"template=newsletter-destination&timeout=0&version={current}"
+        assert "event: change" not in client.get(f"/studio/events?{query}").text

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import threading
 import time
 import tomllib
 from dataclasses import dataclass, field
@@ -90,6 +91,7 @@ class Library:
         self._parts: list[Path] = []
         self._sources: dict[str, TemplateSource] = {}
         self._errors: dict[str, TemplateError] = {}
+        self._refreshing = threading.Lock()
         self.refresh()
 
     def names(self) -> list[str]:
@@ -111,21 +113,24 @@ class Library:
             self.refresh()
 
     def refresh(self) -> None:
-        self._checked_at = time.monotonic()
-        stamps = {p: _stamp(p) for p in self._watched_files()}
-        if stamps == self._stamps:
-            return
-        self._stamps = stamps
-        sources: dict[str, TemplateSource] = {}
-        errors: dict[str, TemplateError] = {}
-        for path in sorted(self.templates_dir.glob("*.mjml")):
-            try:
-                sources[path.stem] = self._load(path)
-            except TemplateError as exc:
-                errors[path.stem] = exc
-        self._sources, self._errors = sources, errors
-        self._parts = sorted({self.root / f for s in sources.values() for f in s.files})
-        self._stamps = {p: _stamp(p) for p in self._watched_files()}
+        """Renders run in threads: one reloads while the others wait for it, so none
+        takes the new stamps for a reload that has not finished (and serves the old files)."""
+        with self._refreshing:
+            self._checked_at = time.monotonic()
+            stamps = {p: _stamp(p) for p in self._watched_files()}
+            if stamps == self._stamps:
+                return
+            sources: dict[str, TemplateSource] = {}
+            errors: dict[str, TemplateError] = {}
+            for path in sorted(self.templates_dir.glob("*.mjml")):
+                try:
+                    sources[path.stem] = self._load(path)
+                except TemplateError as exc:
+                    errors[path.stem] = exc
+            self._sources, self._errors = sources, errors
+            self._parts = sorted({self.root / f for s in sources.values() for f in s.files})
+            # the stamps read before loading: a file saved meanwhile is reloaded next time
+            self._stamps = {p: stamps.get(p) or _stamp(p) for p in self._watched_files()}
 
     def _watched_files(self) -> list[Path]:
         """Templates, blocks, and the files templates mj-include (known after a load)."""

@@ -23,6 +23,7 @@ from litestar.di import NamedDependency
 from litestar.params import FromQuery
 from litestar.response import Stream
 
+from atn_content.content.errors import ContentError
 from atn_content.content.renderer import Renderer
 from atn_content.preview.access import current_session
 from atn_content.preview.pages import STUDIO_HEADERS
@@ -92,6 +93,14 @@ class Watcher:
         return event
 
 
+def _version_of(renderer: Renderer, template: str) -> str:
+    """The template's version now; "" when it is unknown or broken (nothing to compare)."""
+    try:
+        return renderer.library.get(template).version
+    except ContentError:
+        return ""
+
+
 async def watcher_of(request: Request[Any, Any, Any], workspace: Workspace) -> Watcher:
     state = request.app.state
     watcher: Watcher | None = state.get("studio_watcher")
@@ -106,13 +115,23 @@ async def studio_events(
     request: Request[Any, Any, Any],
     workspace: NamedDependency[Workspace],
     timeout: FromQuery[float] = STREAM_SECONDS,
+    template: FromQuery[str] = "",
+    version: FromQuery[str] = "",
 ) -> Stream:
-    """`timeout`: end the stream sooner (seconds, at most STREAM_SECONDS; 0: at once)."""
+    """`timeout`: end the stream sooner (seconds, at most STREAM_SECONDS; 0: at once).
+    `template` and `version`: the page's template and the version it opened with; a change
+    at once if the library has another now (one watched before this stream did)."""
     watcher = await watcher_of(request, workspace)
     length = min(max(timeout, 0.0), STREAM_SECONDS)
+    stale = (
+        bool(template)
+        and await asyncio.to_thread(_version_of, watcher.renderer, template) != version
+    )
 
     async def events() -> AsyncIterator[str]:
         yield "retry: 1000\n\n"
+        if stale:
+            yield f"event: change\ndata: {json.dumps({'files': [], 'template': template})}\n\n"
         # Not a poll: a file saved while no page was watching (a reload's gap) must still
         # reach this page, which may have rendered from the library before it noticed.
         seen = watcher.generation

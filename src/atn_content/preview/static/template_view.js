@@ -140,6 +140,9 @@
     showErrors([]);
     state.lastShown = {};
     locales.forEach((l, i) => { state.lastShown[l] = results[i].body; });
+    const version = results[0].body.template_version;
+    $("version").textContent = `version ${version}`;
+    document.body.dataset.version = version; // live reload compares the library's with it
     $("status").textContent = "";
     state.axe = { pending: true, findings: [] };
     showAll();
